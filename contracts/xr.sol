@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import "./xray.sol";
+import "./strlib.sol";
+
+/// @title xr: one patient's X-ray records, profile and permissions
+/// @notice Deployed as `xr('Ken', <patient address>, 25, 0, 1)`: name, patient, age,
+/// gender (0 male, 1 female, 2 other), blood type (0 A, 1 B, 2 AB, 3 O).
+contract xr is xray {
+    constructor(string memory name, address patient, uint8 age, uint8 gender, uint8 bloodType)
+        xray(name, patient, age, gender, bloodType)
+    {}
+
+    /// @notice Grants `account` a role (1 Doctor, 2 Host) under `name`; `enabled` false
+    /// keeps the grant but suspends it.
+    /// Requirements: caller is gov; `userType` is Doctor or Host. Emits PermissionSet.
+    function setPermission(address account, string calldata name, uint8 userType, bool enabled)
+        external
+        onlyRole(UserType.Gov)
+    {
+        _setPermission(account, name, userType, enabled);
+    }
+
+    /// @notice Removes `account`'s permission. Gov may remove anyone; an account may
+    /// remove its own (a doctor who resigns). Emits PermissionRevoked.
+    function removePermission(address account) external {
+        if (msg.sender != account) _checkRole(msg.sender, UserType.Gov);
+        _removePermission(account);
+    }
+
+    /// @notice Records the SHA-256 `hash` (64 hex digits) of an image of body `part`.
+    /// Requirements: caller is an enabled Doctor. Emits XrayhashSet.
+    function setXrayhash(string calldata part, string calldata hash) external onlyRole(UserType.Doctor) {
+        _addRecord(part, strlib.parseHash(hash));
+    }
+
+    function getXrayhashCount() external view returns (uint256) {
+        return _records.length;
+    }
+
+    /// @notice The record at `index` as (doctor name, body part, hash as 64 hex digits).
+    function getXrayhash(uint256 index) external view returns (string memory, string memory, string memory) {
+        XrayRecord storage r = _record(index);
+        return (_users[r.author].name, r.part, strlib.toHex(r.hash));
+    }
+
+    /// @notice Records `start` .. `start + count - 1` (clipped to the end), with authors' names.
+    function getXrayRecords(uint256 start, uint256 count)
+        external
+        view
+        returns (XrayRecord[] memory records, string[] memory names)
+    {
+        uint256 total = _records.length;
+        if (start > total) revert IndexOutOfRange(start, total);
+        uint256 end = count > total - start ? total : start + count;
+        records = new XrayRecord[](end - start);
+        names = new string[](end - start);
+        for (uint256 i = start; i < end; ++i) {
+            records[i - start] = _records[i];
+            names[i - start] = _users[_records[i].author].name;
+        }
+    }
+
+    /// @notice Sets the patient's birthday, YYYYMMDD. Requirements: caller is an enabled Host.
+    function setBirthday(string calldata birthday) external onlyRole(UserType.Host) {
+        uint32 date = strlib.parseDate(birthday);
+        _profile.birthday = date;
+        emit BirthdaySet(date, msg.sender);
+    }
+
+    /// @notice Sets the patient's contact. Requirements: caller is an enabled Host.
+    function setContact(string calldata contact) external onlyRole(UserType.Host) {
+        _profile.contact = contact;
+        emit ContactSet(contact, msg.sender);
+    }
+
+    /// @notice The patient page: name, patient account, age, gender, blood type, birthday
+    /// (YYYYMMDD or ""), contact.
+    function profile()
+        external
+        view
+        returns (string memory, address, uint8, Gender, BloodType, string memory, string memory)
+    {
+        Profile storage p = _profile;
+        return (p.name, p.patient, p.age, p.gender, p.bloodType, strlib.formatDate(p.birthday), p.contact);
+    }
+
+    /// @notice `account`'s permission: name, role, enabled, and the role it lost if removed.
+    function getPermission(address account) external view returns (string memory, UserType, bool, UserType) {
+        User storage u = _users[account];
+        return (u.name, u.role, u.enabled, u.removed);
+    }
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @title xray: roles, state, errors and events shared by the X-ray contracts
+/// @notice The government account (the deployer) grants and removes permissions; a host
+/// (hospital) keeps the patient's birthday and contact; doctors record image hashes.
+abstract contract xray {
+    /// Roles. Index 1 is Doctor, as `setPermission(doctor, 'Dr.Lee', 1, true)` expects.
+    enum UserType { None, Doctor, Host, Gov, Patient }
+    enum Gender { Male, Female, Other }
+    enum BloodType { A, B, AB, O }
+
+    /// A permission granted by gov. `removed` remembers the role an account lost, so that
+    /// a refusal can say "the permission was removed" rather than "never had it".
+    struct User {
+        string name;
+        UserType role;
+        bool enabled;
+        UserType removed;
+    }
+
+    /// One image hash record: 3 storage slots (hash; author + time; part).
+    struct XrayRecord {
+        bytes32 hash;
+        address author;
+        uint64 time;
+        string part;
+    }
+
+    struct Profile {
+        string name;
+        address patient;
+        uint8 age;
+        Gender gender;
+        BloodType bloodType;
+        uint32 birthday; // YYYYMMDD as a number; 0 = not set
+        string contact;
+    }
+
+    /// The account that deployed the contract; the only one that grants permissions.
+    address public immutable gov;
+    Profile internal _profile;
+    mapping(address => User) internal _users;
+    XrayRecord[] internal _records;
+
+    /// `account` does not hold `needed`.
+    error MissingRole(address account, UserType needed);
+    /// `account` holds `role`, but gov has disabled it.
+    error PermissionDisabled(address account, UserType role);
+    /// `account` held `role`, but the permission was removed.
+    error PermissionRemoved(address account, UserType role);
+    /// Only Doctor and Host can be granted with setPermission.
+    error InvalidUserType(uint8 userType);
+    /// The account has no permission to remove.
+    error NoPermission(address account);
+    /// The zero address is not an account.
+    error ZeroAddress();
+    /// There is no record at `index`; `count` records exist.
+    error IndexOutOfRange(uint256 index, uint256 count);
+    /// A profile field is out of its range (gender 0-2, blood type 0-3) or empty.
+    error InvalidProfile(string field);
+    /// The body part must be 1 to 32 bytes.
+    error InvalidPart(string part);
+
+    event ProfileCreated(address indexed patient, string name, uint8 age, Gender gender, BloodType bloodType);
+    event PermissionSet(address indexed account, UserType indexed userType, string name, bool enabled, address indexed by);
+    event PermissionRevoked(address indexed account, UserType indexed userType, address indexed by);
+    event XrayhashSet(uint256 indexed index, address indexed author, string part, bytes32 hash);
+    event BirthdaySet(uint32 birthday, address indexed by);
+    event ContactSet(string contact, address indexed by);
+
+    modifier onlyRole(UserType role) {
+        _checkRole(msg.sender, role);
+        _;
+    }
+
+    constructor(string memory name, address patient, uint8 age, uint8 gender, uint8 bloodType) {
+        if (patient == address(0)) revert ZeroAddress();
+        if (bytes(name).length == 0) revert InvalidProfile("name");
+        if (gender > uint8(type(Gender).max)) revert InvalidProfile("gender");
+        if (bloodType > uint8(type(BloodType).max)) revert InvalidProfile("bloodType");
+        gov = msg.sender;
+        _profile.name = name;
+        _profile.patient = patient;
+        _profile.age = age;
+        _profile.gender = Gender(gender);
+        _profile.bloodType = BloodType(bloodType);
+        emit ProfileCreated(patient, name, age, Gender(gender), BloodType(bloodType));
+    }
+
+    /// @dev Reverts with MissingRole, PermissionRemoved or PermissionDisabled.
+    function _checkRole(address account, UserType role) internal view {
+        if (role == UserType.Gov) {
+            if (account != gov) revert MissingRole(account, role);
+            return;
+        }
+        if (role == UserType.Patient) {
+            if (account != _profile.patient) revert MissingRole(account, role);
+            return;
+        }
+        User storage user = _users[account];
+        if (user.role != role) {
+            if (user.removed == role) revert PermissionRemoved(account, role);
+            revert MissingRole(account, role);
+        }
+        if (!user.enabled) revert PermissionDisabled(account, role);
+    }
+
+    function _setPermission(address account, string memory name, uint8 userType, bool enabled) internal {
+        if (account == address(0)) revert ZeroAddress();
+        if (userType != uint8(UserType.Doctor) && userType != uint8(UserType.Host)) revert InvalidUserType(userType);
+        User storage user = _users[account];
+        user.name = name;
+        user.role = UserType(userType);
+        user.enabled = enabled;
+        user.removed = UserType.None;
+        emit PermissionSet(account, UserType(userType), name, enabled, msg.sender);
+    }
+
+    function _removePermission(address account) internal {
+        User storage user = _users[account];
+        UserType role = user.role;
+        if (role == UserType.None) revert NoPermission(account);
+        user.role = UserType.None;
+        user.enabled = false;
+        user.removed = role;
+        emit PermissionRevoked(account, role, msg.sender);
+    }
+
+    function _addRecord(string memory part, bytes32 hash) internal returns (uint256 index) {
+        uint256 length = bytes(part).length;
+        if (length == 0 || length > 32) revert InvalidPart(part);
+        index = _records.length;
+        _records.push(XrayRecord({hash: hash, author: msg.sender, time: uint64(block.timestamp), part: part}));
+        emit XrayhashSet(index, msg.sender, part, hash);
+    }
+
+    function _record(uint256 index) internal view returns (XrayRecord storage) {
+        if (index >= _records.length) revert IndexOutOfRange(index, _records.length);
+        return _records[index];
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Compiles contracts/*.sol with the solc-js package and the settings in truffle-config.js,
+// writing build/xray-artifacts.json (abi, bytecode, link references) for the xray CLI.
+// Skips the work when the sources and compiler are unchanged since the last build.
+const fs = require("fs");
+const path = require("path");
+const crypto = require("crypto");
+
+const root = path.resolve(__dirname, "..");
+const contractsDir = path.join(root, "contracts");
+const outFile = path.join(root, "build", "xray-artifacts.json");
+const { settings } = require(path.join(root, "truffle-config.js")).compilers.solc;
+
+const sources = {};
+for (const name of fs.readdirSync(contractsDir).filter((f) => f.endsWith(".sol")).sort()) {
+  sources[name] = { content: fs.readFileSync(path.join(contractsDir, name), "utf8") };
+}
+const solcVersion = require("solc/package.json").version;
+const fingerprint = crypto
+  .createHash("sha256")
+  .update(JSON.stringify({ sources, settings, solcVersion }))
+  .digest("hex");
+
+if (fs.existsSync(outFile)) {
+  try {
+    if (JSON.parse(fs.readFileSync(outFile, "utf8")).fingerprint === fingerprint) process.exit(0);
+  } catch {
+    /* rebuild a damaged file */
+  }
+}
+
+const solc = require("solc");
+const input = {
+  language: "Solidity",
+  sources,
+  settings: {
+    ...settings,
+    outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences", "evm.deployedBytecode.object"] } },
+  },
+};
+const output = JSON.parse(solc.compile(JSON.stringify(input)));
+const errors = (output.errors || []).filter((e) => e.severity === "error");
+for (const e of output.errors || []) process.stderr.write(e.formattedMessage + "\n");
+if (errors.length) process.exit(1);
+
+const contracts = {};
+for (const [file, byName] of Object.entries(output.contracts)) {
+  for (const [name, c] of Object.entries(byName)) {
+    if (!c.evm.bytecode.object && !c.abi.length) continue;
+    contracts[name] = {
+      sourceName: file,
+      abi: c.abi,
+      bytecode: "0x" + c.evm.bytecode.object,
+      deployedBytecode: "0x" + c.evm.deployedBytecode.object,
+      linkReferences: c.evm.bytecode.linkReferences,
+    };
+  }
+}
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+const tmp = outFile + "." + process.pid + ".tmp";
+fs.writeFileSync(tmp, JSON.stringify({ fingerprint, compiler: `solc-js ${solcVersion}`, settings, contracts }));
+fs.renameSync(tmp, outFile);
+console.error(`compiled ${Object.keys(contracts).join(", ")} with solc-js ${solcVersion} (${settings.evmVersion})`);

@@ -1,0 +1,23 @@
+import { getXray } from "../../core/chain/actions/records";
+import { xrContext } from "../../core/chain/xr";
+import { parseIndex } from "../../core/validate";
+import { withChain, type Globals } from "../context";
+import { table, type CommandOutput } from "../output";
+
+export async function run(g: Globals, indexText: string): Promise<CommandOutput> {
+  const index = parseIndex(indexText, "record index");
+  return withChain(g, async (chain) => {
+    const r = await getXray(xrContext(chain), index);
+    return {
+      json: r,
+      text: table([
+        ["record", r.index],
+        ["doctor", r.doctor || "(unnamed)"],
+        ["part", r.part],
+        ["sha256", r.sha256],
+        ["written by", r.author],
+        ["at", r.date],
+      ]),
+    };
+  });
+}

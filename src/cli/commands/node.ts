@@ -1,0 +1,27 @@
+import { serveEmbedded } from "../../core/chain/serve";
+import { EMBEDDED_CHAIN } from "../../core/chain/embedded";
+import { parseIndex } from "../../core/validate";
+import { UsageError } from "../../errors";
+import { toJson } from "../output";
+import type { Globals } from "../context";
+
+/** Serves until SIGINT/SIGTERM; prints the endpoint once listening. Never returns output. */
+export async function run(g: Globals, o: { port: string; host: string }): Promise<void> {
+  if (g.rpc) throw new UsageError("xray node serves the embedded chain; it cannot be combined with --rpc");
+  const port = parseIndex(o.port, "port");
+  if (port < 1 || port > 65535) throw new UsageError(`port ${port} is out of range (1-65535)`);
+  const node = await serveEmbedded(g.home, { port, host: o.host });
+  const info = { ...node.info, chainId: EMBEDDED_CHAIN.chainId, networkId: EMBEDDED_CHAIN.networkId, home: g.home };
+  process.stdout.write(
+    g.json
+      ? toJson(info) + "\n"
+      : `serving the embedded chain of ${g.home} at ${info.url} (chain id ${info.chainId}, network id ${info.networkId})\n` +
+          `xray commands on this home now go through it; truffle: npx truffle console\nCtrl-C to stop\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => void node.stop().then(resolve, resolve);
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+    process.once("SIGHUP", stop);
+  });
+}

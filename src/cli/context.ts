@@ -1,0 +1,82 @@
+import * as path from "node:path";
+import { SignerError, UsageError } from "../errors";
+import type { Chain } from "../core/chain/chain";
+import type { LocalSigner } from "../core/chain/signer";
+import type { Deployment, RoleName } from "../core/chain/deployment";
+
+/** Global flags, resolved once: flag, then environment, then default. */
+export interface Globals {
+  home: string;
+  rpc?: string;
+  json: boolean;
+  quiet: boolean;
+  verbose: boolean;
+  from?: string;
+  privateKey?: string;
+  keystore?: string;
+  passwordFile?: string;
+}
+
+export interface RawGlobals {
+  home?: string;
+  rpc?: string;
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  from?: string;
+  privateKey?: string;
+  keystore?: string;
+  passwordFile?: string;
+}
+
+export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process.env): Globals {
+  const rpc = raw.rpc ?? (env.XRAY_RPC || undefined);
+  if (rpc && !/^https?:\/\//.test(rpc)) throw new UsageError(`--rpc must be an http(s) URL, got "${rpc}"`);
+  if (raw.privateKey && /^(0x)?[0-9a-fA-F]{64}$/.test(raw.privateKey)) {
+    throw new UsageError("refusing a private key on the command line (it would show in ps and shell history): put it in a file for --private-key, or in XRAY_PRIVATE_KEY");
+  }
+  return {
+    home: path.resolve(raw.home ?? (env.XRAY_HOME || ".xray")),
+    rpc,
+    json: Boolean(raw.json),
+    quiet: Boolean(raw.quiet),
+    verbose: Boolean(raw.verbose),
+    from: raw.from,
+    privateKey: raw.privateKey,
+    keystore: raw.keystore ?? (env.XRAY_KEYSTORE || undefined),
+    passwordFile: raw.passwordFile ?? (env.XRAY_PASSWORD_FILE || undefined),
+  };
+}
+
+/** The local signer the flags or environment name, if any. */
+export async function resolveSigner(g: Globals, env: NodeJS.ProcessEnv = process.env): Promise<LocalSigner | undefined> {
+  if (!g.privateKey && !env.XRAY_PRIVATE_KEY && !g.keystore) return undefined;
+  const signer = await import("../core/chain/signer.js");
+  if (g.privateKey) return signer.privateKeyFromFile(g.privateKey);
+  if (env.XRAY_PRIVATE_KEY) return signer.privateKeySigner(env.XRAY_PRIVATE_KEY);
+  const password = g.passwordFile ? signer.readSecret(g.passwordFile, "password") : env.XRAY_PASSWORD;
+  if (password === undefined) {
+    throw new SignerError(`the keystore ${g.keystore} needs its password: --password-file <file> or XRAY_PASSWORD`);
+  }
+  return signer.keystoreSigner(g.keystore!, password);
+}
+
+/** Opens the chain the globals name, runs `work`, and always closes it. */
+export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T>): Promise<T> {
+  const signer = await resolveSigner(g);
+  const { connectChain } = await import("../core/chain/chain.js");
+  const chain = await connectChain({ home: g.home, rpc: g.rpc, signer });
+  try {
+    return await work(chain);
+  } finally {
+    await chain.close();
+  }
+}
+
+/** The sending account: --from, else the local signer, else the role the command needs. */
+export async function senderFor(g: Globals, chain: Chain, deployment: Deployment | undefined, role: RoleName): Promise<string> {
+  const { resolveAccount } = await import("../core/chain/accounts.js");
+  if (g.from) return resolveAccount(chain, g.from, deployment);
+  if (chain.signer) return chain.signer.address;
+  return resolveAccount(chain, role, deployment);
+}

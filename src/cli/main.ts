@@ -1,0 +1,149 @@
+/**
+ * The xray command line: registers every command (each loads its module only when run),
+ * resolves the global flags once, prints the result, and is the only place that prints an
+ * error and sets the exit status.
+ */
+import { Command, Option } from "commander";
+import { XrayError } from "../errors";
+import { resolveGlobals, type Globals, type RawGlobals } from "./context";
+import { toJson, type CommandOutput } from "./output";
+
+type Runner = (g: Globals, ...args: any[]) => Promise<CommandOutput | void>;
+
+const program = new Command("xray")
+  .description("Secure medical images with an Ethereum chain: role permissions, X-ray hash records, patient profile.")
+  .version(require("../../../package.json").version)
+  .option("--home <dir>", "xray state folder: embedded chain, deployments (env XRAY_HOME)", undefined)
+  .option("--rpc <url>", "use this Ethereum JSON-RPC node instead of the embedded chain (env XRAY_RPC)")
+  .option("--json", "print one JSON document on stdout")
+  .option("--from <account>", "send from this account: address, index, or gov|host|doctor|patient")
+  .option("--private-key <file>", "sign locally with the hex key in this file ('-' = stdin; or env XRAY_PRIVATE_KEY)")
+  .option("--keystore <file>", "sign locally with this JSON keystore (env XRAY_KEYSTORE)")
+  .option("--password-file <file>", "the keystore's password (or env XRAY_PASSWORD)")
+  .option("-q, --quiet", "print nothing but errors and data")
+  .option("-v, --verbose", "print error details and causes")
+  .showHelpAfterError("(run with --help for usage)")
+  .addHelpText(
+    "after",
+    `
+Accounts: an address, an index into the chain's accounts, or a role name:
+gov, host, doctor, patient (accounts 0-3 on the embedded chain; set by xray init).
+
+Examples:
+  $ xray init
+  $ xray set-permission doctor Dr.Lee doctor
+  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134
+  $ xray get-xray 0 --json
+  $ xray node --port 8545 &   # serve the chain to truffle console; commands attach to it`,
+  );
+
+function define(name: string, load: () => Promise<{ run: Runner }>): Command {
+  return program
+    .command(name)
+    .action(async (...params: unknown[]) => {
+      const cmd = params[params.length - 1] as Command;
+      const g = resolveGlobals(cmd.optsWithGlobals() as RawGlobals);
+      const args = params.slice(0, -1);
+      const { run } = await load();
+      const out = await run(g, ...args);
+      if (out) print(g, out);
+    });
+}
+
+function print(g: Globals, out: CommandOutput) {
+  if (g.json) process.stdout.write(toJson(out.json) + "\n");
+  else if (out.text) process.stdout.write(out.text + "\n");
+}
+
+define("init", () => import("./commands/init.js"))
+  .description("deploy strlib and xr (patient profile), grant the host, and record the addresses")
+  .option("--name <name>", "patient's name", "Ken")
+  .option("--patient <account>", "patient's account", "3")
+  .option("--age <years>", "patient's age", "25")
+  .option("--gender <gender>", "male|female|other or 0-2", "male")
+  .option("--blood-type <type>", "A|B|AB|O or 0-3", "B")
+  .option("--host <account>", "hospital account, granted the host role", "1")
+  .option("--host-name <name>", "the host's name", "Host")
+  .option("--doctor <account>", "account the role name 'doctor' stands for", "2")
+  .option("--force", "deploy again even if this chain already has a deployment")
+  .addHelpText("after", "\nExamples:\n  $ xray init\n  $ xray init --name Ken --patient 3 --age 25 --gender male --blood-type B --json");
+
+define("node", () => import("./commands/node.js"))
+  .description("serve the embedded chain over JSON-RPC (truffle console attaches; xray commands use it)")
+  .option("--port <port>", "port to listen on", "8545")
+  .option("--host <address>", "address to listen on", "127.0.0.1")
+  .addHelpText("after", "\nExamples:\n  $ xray node --port 8545 &\n  $ npx truffle console   # xr.deployed() is the CLI's contract");
+
+define("accounts", () => import("./commands/accounts.js"))
+  .description("list the chain's accounts with their roles, balances and permissions");
+
+define("set-permission", () => import("./commands/set-permission.js"))
+  .description("grant an account a role (from gov)")
+  .argument("<account>", "address, index, or role name")
+  .argument("<name>", "the person's name, e.g. Dr.Lee")
+  .argument("<user-type>", "doctor|host or 1|2")
+  .option("--disable", "record the permission but suspend it")
+  .addHelpText("after", "\nExamples:\n  $ xray set-permission doctor Dr.Lee doctor\n  $ xray set-permission 0x8bE9...2a1 Dr.Chen 1 --disable");
+
+define("remove-permission", () => import("./commands/remove-permission.js"))
+  .description("remove an account's permission (from gov, or the account itself)")
+  .argument("<account>", "address, index, or role name")
+  .addHelpText("after", "\nExamples:\n  $ xray remove-permission doctor\n  $ xray remove-permission doctor --from doctor   # the doctor resigns");
+
+define("set-xray-hash", () => import("./commands/set-xray-hash.js"))
+  .description("record an image's SHA-256 on chain (from a doctor)")
+  .argument("<part>", "body part, e.g. chest")
+  .argument("[sha256]", "the image's SHA-256, 64 hex digits")
+  .option("--file <image>", "hash this file instead of giving the SHA-256")
+  .addHelpText("after", "\nExamples:\n  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134\n  $ xray set-xray-hash chest --file scan.png --json");
+
+define("xray-count", () => import("./commands/xray-count.js")).description("how many X-ray records there are");
+
+define("get-xray", () => import("./commands/get-xray.js"))
+  .description("show one X-ray record: doctor, part, hash, author, time")
+  .argument("<index>", "record number, from 0")
+  .addHelpText("after", "\nExamples:\n  $ xray get-xray 0\n  $ xray get-xray 0 --json");
+
+define("list-xrays", () => import("./commands/list-xrays.js")).description("list every X-ray record");
+
+define("set-birthday", () => import("./commands/set-birthday.js"))
+  .description("set the patient's birthday (from the host)")
+  .argument("<YYYYMMDD>", "a real date, e.g. 19970522");
+
+define("set-contact", () => import("./commands/set-contact.js"))
+  .description("set the patient's contact (from the host)")
+  .argument("<text>", "e.g. 0912-321-456");
+
+define("profile", () => import("./commands/profile.js")).description("show the patient page: profile and record count");
+
+/** Runs the CLI; resolves to the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    return report(err, argv);
+  }
+}
+
+function report(err: unknown, argv: string[]): number {
+  const e = err as { code?: string; exitCode?: number };
+  if (typeof e.code === "string" && e.code.startsWith("commander.")) {
+    // commander already printed help, the version, or its own one-line error
+    return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
+  }
+  const verbose = argv.includes("-v") || argv.includes("--verbose");
+  const json = argv.includes("--json");
+  const xe = err instanceof XrayError ? err : undefined;
+  const message = xe ? xe.message : `unexpected failure: ${(err as Error)?.message ?? String(err)}`;
+  process.stderr.write(`xray: error: ${message}\n`);
+  if (verbose) {
+    if (xe?.details) process.stderr.write(`  details: ${xe.details}\n`);
+    for (let c = (err as Error)?.cause; c; c = (c as Error).cause) process.stderr.write(`  cause: ${(c as Error).message ?? c}\n`);
+    if (!xe) process.stderr.write(`${(err as Error)?.stack ?? ""}\n`);
+  }
+  if (json) process.stdout.write(toJson({ error: { code: xe?.code ?? "UNEXPECTED", message } }) + "\n");
+  return xe ? xe.exitCode : 1;
+}

@@ -1,0 +1,27 @@
+import type { TxOutcome } from "../core/chain/xr";
+
+/** What a command hands back: one JSON document, or text for people. */
+export interface CommandOutput {
+  json: unknown;
+  text: string;
+}
+
+/** JSON.stringify that writes bigints as decimal strings. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2);
+}
+
+/** The transaction facts every command that sends one reports. */
+export function txJson(out: TxOutcome) {
+  return { hash: out.tx.hash, block: out.tx.block, gasUsed: out.tx.gasUsed, from: out.tx.from };
+}
+
+export function txText(out: TxOutcome): string {
+  return `tx ${out.tx.hash} in block ${out.tx.block}, gas used ${out.tx.gasUsed.toLocaleString("en-US")}`;
+}
+
+/** Aligns "key: value" lines. */
+export function table(rows: [string, unknown][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${(k + ":").padEnd(width + 1)} ${v ?? "-"}`).join("\n");
+}

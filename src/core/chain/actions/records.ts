@@ -1,0 +1,63 @@
+import { UsageError } from "../../../errors";
+import { checksumAddress } from "../accounts";
+import { xrCall, xrSend, type TxOutcome, type XrContext } from "../xr";
+
+/** One image hash record as the CLI shows it. */
+export interface XrayRecord {
+  index: number;
+  doctor: string;
+  part: string;
+  sha256: string;
+  author: string;
+  time: number;
+  date: string;
+}
+
+/** Records an image's SHA-256 (64 lowercase hex digits) for body `part`; from a doctor. */
+export async function setXrayHash(ctx: XrContext, p: { part: string; sha256: string; from: string }): Promise<TxOutcome & { index: number }> {
+  const out = await xrSend(ctx, "setXrayhash", [p.part, p.sha256], p.from);
+  const event = out.events.find((e) => e.name === "XrayhashSet");
+  return { ...out, index: Number(event?.args.index) };
+}
+
+export async function getXrayCount(ctx: XrContext): Promise<number> {
+  return Number((await xrCall(ctx, "getXrayhashCount"))[0]);
+}
+
+/** Records `start`, `start + 1`, ... (up to `count`), fetched in pages. */
+export async function listXrays(ctx: XrContext, p: { start?: number; count?: number } = {}): Promise<XrayRecord[]> {
+  const { start = 0, count = Number.MAX_SAFE_INTEGER } = p;
+  const out: XrayRecord[] = [];
+  const page = 500;
+  for (let at = start; out.length < count; ) {
+    const want = Math.min(page, count - out.length);
+    const [records, names] = (await xrCall(ctx, "getXrayRecords", [at, want])) as [Record<string, unknown>[], string[]];
+    records.forEach((r, i) => out.push(toRecord(at + i, r, names[i])));
+    if (records.length < want) break;
+    at += records.length;
+  }
+  return out;
+}
+
+/** The record at `index`; UsageError (nothing sent) when it does not exist. */
+export async function getXray(ctx: XrContext, index: number): Promise<XrayRecord> {
+  const [record] = await listXrays(ctx, { start: index, count: 1 }).catch((err) => {
+    if ((err as { errorName?: string }).errorName === "IndexOutOfRange") return [];
+    throw err;
+  });
+  if (!record) throw new UsageError(`there is no X-ray record #${index}: ${await getXrayCount(ctx)} recorded`);
+  return record;
+}
+
+function toRecord(index: number, r: Record<string, unknown>, name: string): XrayRecord {
+  const time = Number(r.time);
+  return {
+    index,
+    doctor: name,
+    part: String(r.part),
+    sha256: String(r.hash).slice(2),
+    author: checksumAddress(String(r.author)),
+    time,
+    date: new Date(time * 1000).toISOString(),
+  };
+}

@@ -1,0 +1,56 @@
+import { openEmbedded } from "./embedded";
+import { httpProvider } from "./http";
+import type { Provider } from "./provider";
+import type { LocalSigner } from "./signer";
+
+export interface ConnectOptions {
+  /** The xray home (state folder). */
+  home: string;
+  /** A JSON-RPC URL; without it, the home's embedded chain. */
+  rpc?: string;
+  /** A key xray signs with itself, instead of the node's unlocked accounts. */
+  signer?: LocalSigner;
+}
+
+/** An open connection to a chain, with what every action needs. */
+export interface Chain {
+  provider: Provider;
+  home: string;
+  /** "embedded" or the RPC URL: the key deployments are recorded under. */
+  key: string;
+  signer?: LocalSigner;
+  chainId(): Promise<number>;
+  /** The node's accounts, then the local signer's (if not already among them). */
+  accounts(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to the embedded chain in `home`, or to `rpc` when given.
+ * @example
+ * const chain = await connectChain({ home: ".xray" });
+ * try { console.log(await chain.accounts()); } finally { await chain.close(); }
+ */
+export async function connectChain(options: ConnectOptions): Promise<Chain> {
+  const provider = options.rpc ? httpProvider(options.rpc) : await openEmbedded(options.home);
+  let chainId: number | undefined;
+  let accounts: string[] | undefined;
+  return {
+    provider,
+    home: options.home,
+    key: options.rpc ?? "embedded",
+    signer: options.signer,
+    async chainId() {
+      return (chainId ??= Number(BigInt(await provider.request<string>("eth_chainId"))));
+    },
+    async accounts() {
+      if (!accounts) {
+        const listed = await provider.request<string[]>("eth_accounts");
+        const own = options.signer?.address;
+        accounts = own && !listed.some((a) => a.toLowerCase() === own.toLowerCase()) ? [...listed, own] : listed;
+      }
+      return accounts;
+    },
+    close: () => provider.close(),
+  };
+}

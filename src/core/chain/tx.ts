@@ -1,0 +1,159 @@
+import { RevertError, RpcError, SignerError } from "../../errors";
+import { decodeRevert } from "./abi";
+import type { Chain } from "./chain";
+
+export interface TxRequest {
+  from: string;
+  /** Omitted for a contract creation. */
+  to?: string;
+  data: string;
+  /** Gas limit; estimated (plus a margin) when omitted. */
+  gas?: bigint;
+}
+
+export interface TxReceiptLog {
+  address: string;
+  topics: string[];
+  data: string;
+}
+
+/** What a mined transaction reports. */
+export interface TxResult {
+  hash: string;
+  block: number;
+  gasUsed: number;
+  from: string;
+  to?: string;
+  contractAddress?: string;
+  logs: TxReceiptLog[];
+}
+
+interface RawReceipt {
+  transactionHash: string;
+  blockNumber: string;
+  gasUsed: string;
+  status: string;
+  from: string;
+  to: string | null;
+  contractAddress: string | null;
+  logs: TxReceiptLog[];
+}
+
+/** Finds revert data in the many shapes nodes put it (Ganache, geth, Anvil, Hardhat). */
+export function revertDataOf(err: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  const walk = (v: unknown): string | undefined => {
+    if (v === null || v === undefined || seen.has(v)) return undefined;
+    if (typeof v === "string") return /^0x[0-9a-fA-F]{8}/.test(v) ? v : undefined;
+    if (typeof v !== "object") return undefined;
+    seen.add(v);
+    const o = v as Record<string, unknown>;
+    return walk(o.data) ?? walk(o.result) ?? walk(o.error) ?? walk(o.cause);
+  };
+  return walk(err);
+}
+
+/** Turns a failed eth_call / eth_estimateGas into a RevertError when it was a revert. */
+export function asRevert(err: unknown): unknown {
+  if (!(err instanceof RpcError)) return err;
+  const data = revertDataOf(err.data);
+  const decoded = decodeRevert(data);
+  if (decoded) {
+    const shown = decoded.name === "Error" ? String(decoded.args[0]) : `${decoded.name}(${decoded.args.map(String).join(", ")})`;
+    return new RevertError(`the contract refused: ${shown}`, decoded.name, decoded.args, { cause: err });
+  }
+  if (/revert/i.test(err.message)) return new RevertError(`the contract refused the call (${err.message})`, undefined, [], { cause: err });
+  return err;
+}
+
+const hex = (n: bigint | number) => "0x" + n.toString(16);
+
+/** eth_call; a revert becomes a RevertError carrying the decoded custom error. */
+export async function callRaw(chain: Chain, to: string, data: string, from?: string): Promise<string> {
+  try {
+    return await chain.provider.request<string>("eth_call", [{ to, data, ...(from ? { from } : {}) }, "latest"]);
+  } catch (err) {
+    throw asRevert(err);
+  }
+}
+
+/** Gas for `req` plus a 25% margin; a revert here means nothing is sent. */
+export async function estimateGas(chain: Chain, req: TxRequest): Promise<bigint> {
+  try {
+    const gas = BigInt(await chain.provider.request<string>("eth_estimateGas", [{ from: req.from, to: req.to, data: req.data }]));
+    return (gas * 5n) / 4n;
+  } catch (err) {
+    throw asRevert(err);
+  }
+}
+
+/**
+ * Sends a transaction and waits for its receipt. The gas estimate runs first, so a call the
+ * contract would refuse fails before anything is sent. Uses the local signer when it owns
+ * `from`; otherwise the node's unlocked account.
+ */
+export async function sendTx(chain: Chain, req: TxRequest): Promise<TxResult> {
+  const hash = await submitTx(chain, req);
+  return waitForReceipt(chain, hash);
+}
+
+/** Sends without waiting for the receipt; returns the transaction hash. */
+export async function submitTx(chain: Chain, req: TxRequest, nonce?: bigint): Promise<string> {
+  const gas = req.gas ?? (await estimateGas(chain, req));
+  const signer = chain.signer && chain.signer.address.toLowerCase() === req.from.toLowerCase() ? chain.signer : undefined;
+  try {
+    if (signer) {
+      const [chainId, gasPrice, pending] = await Promise.all([
+        chain.chainId(),
+        chain.provider.request<string>("eth_gasPrice"),
+        nonce === undefined ? chain.provider.request<string>("eth_getTransactionCount", [req.from, "pending"]) : undefined,
+      ]);
+      const raw = signer.signTransaction(
+        { nonce: nonce ?? BigInt(pending!), gasPrice: BigInt(gasPrice), gas, to: req.to, data: req.data },
+        chainId,
+      );
+      return await chain.provider.request<string>("eth_sendRawTransaction", [raw]);
+    }
+    return await chain.provider.request<string>("eth_sendTransaction", [
+      { from: req.from, to: req.to, data: req.data, gas: hex(gas), ...(nonce === undefined ? {} : { nonce: hex(nonce) }) },
+    ]);
+  } catch (err) {
+    if (err instanceof RpcError && /unknown account|not recognized|no such account|unlocked|authentication needed/i.test(err.message)) {
+      throw new SignerError(
+        `${chain.provider.description} holds no unlocked key for ${req.from}: sign locally with --private-key <file> or --keystore <file>`,
+        { cause: err },
+      );
+    }
+    throw asRevert(err);
+  }
+}
+
+/** Polls for a receipt; a failed (status 0) transaction is replayed to decode its revert. */
+export async function waitForReceipt(chain: Chain, hash: string, timeoutMs = 120_000): Promise<TxResult> {
+  const deadline = Date.now() + timeoutMs;
+  let receipt: RawReceipt | null = null;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 500)) {
+    receipt = await chain.provider.request<RawReceipt | null>("eth_getTransactionReceipt", [hash]);
+    if (receipt) break;
+    if (Date.now() > deadline) throw new RpcError(`transaction ${hash} was not mined within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+  if (BigInt(receipt.status) !== 1n) {
+    const tx = await chain.provider.request<{ from: string; to: string; input: string }>("eth_getTransactionByHash", [hash]);
+    try {
+      await chain.provider.request("eth_call", [{ from: tx.from, to: tx.to, data: tx.input }, receipt.blockNumber]);
+    } catch (err) {
+      throw asRevert(err);
+    }
+    throw new RevertError(`transaction ${hash} failed (out of gas or reverted without a reason)`);
+  }
+  return {
+    hash,
+    block: Number(BigInt(receipt.blockNumber)),
+    gasUsed: Number(BigInt(receipt.gasUsed)),
+    from: receipt.from,
+    to: receipt.to ?? undefined,
+    contractAddress: receipt.contractAddress ?? undefined,
+    logs: receipt.logs,
+  };
+}

@@ -1,0 +1,45 @@
+import { RevertError } from "../../errors";
+import { decodeEvents, decodeResult, encodeCall, type DecodedEvent } from "./abi";
+import { artifact } from "./artifacts";
+import type { Chain } from "./chain";
+import { requireDeployment, type Deployment } from "./deployment";
+import { explainRevert } from "./explain";
+import { callRaw, sendTx, type TxResult } from "./tx";
+
+/** The deployed xr contract on a chain: what every action takes first. */
+export interface XrContext {
+  chain: Chain;
+  deployment: Deployment;
+}
+
+/** A mined transaction and the xr events it emitted. */
+export interface TxOutcome {
+  tx: TxResult;
+  events: DecodedEvent[];
+}
+
+/** The xr contract of this chain's deployment (NotDeployedError if `xray init` never ran). */
+export function xrContext(chain: Chain): XrContext {
+  return { chain, deployment: requireDeployment(chain) };
+}
+
+/** Calls a view function; reverts come back as sentences. */
+export async function xrCall(ctx: XrContext, fn: string, args: unknown[] = []): Promise<unknown[]> {
+  const abi = artifact("xr").abi;
+  try {
+    return decodeResult(abi, fn, await callRaw(ctx.chain, ctx.deployment.xr, encodeCall(abi, fn, args)));
+  } catch (err) {
+    throw err instanceof RevertError ? explainRevert(err, fn, ctx.deployment) : err;
+  }
+}
+
+/** Sends a transaction to xr from `from` and decodes its events. */
+export async function xrSend(ctx: XrContext, fn: string, args: unknown[], from: string): Promise<TxOutcome> {
+  const abi = artifact("xr").abi;
+  try {
+    const tx = await sendTx(ctx.chain, { from, to: ctx.deployment.xr, data: encodeCall(abi, fn, args) });
+    return { tx, events: decodeEvents(abi, tx.logs) };
+  } catch (err) {
+    throw err instanceof RevertError ? explainRevert(err, fn, ctx.deployment) : err;
+  }
+}

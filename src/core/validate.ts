@@ -1,0 +1,42 @@
+import { UsageError } from "../errors";
+
+/** Parses a SHA-256 written as 64 hex digits ("0x" optional) into lowercase hex. */
+export function parseSha256(text: string): string {
+  const t = text.trim();
+  const digits = /^0x/i.test(t) ? t.slice(2) : t;
+  if (!/^[0-9a-fA-F]{64}$/.test(digits)) {
+    throw new UsageError(`not a SHA-256: "${text}" is not 64 hex digits`);
+  }
+  if (/^0+$/.test(digits)) throw new UsageError("not a SHA-256: the all-zero hash is reserved");
+  return digits.toLowerCase();
+}
+
+/** Checks YYYYMMDD is a real calendar date (1900-2199), as the contract's strlib.parseDate does. */
+export function parseDate(text: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
+  const bad = () => new UsageError(`not a real date: "${text}" (expected YYYYMMDD, e.g. 19970522)`);
+  if (!m) throw bad();
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (year < 1900 || year > 2199 || month < 1 || month > 12 || day < 1) throw bad();
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day > days) throw bad();
+  return text;
+}
+
+/** A non-negative integer, for record and account indexes. */
+export function parseIndex(text: string, what = "index"): number {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`not a valid ${what}: "${text}" (expected 0, 1, 2, ...)`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${what} ${text} is too large`);
+  return n;
+}
+
+/** A value from a small enumeration, given by name (any case) or by number. */
+export function parseEnum(text: string, names: readonly string[], what: string): number {
+  const t = text.trim().toLowerCase();
+  const byName = names.findIndex((n) => n.toLowerCase() === t);
+  if (byName >= 0) return byName;
+  if (/^\d+$/.test(t) && Number(t) < names.length) return Number(t);
+  const choices = names.map((n, i) => `${n} (${i})`).join(", ");
+  throw new UsageError(`unknown ${what} "${text}": expected one of ${choices}`);
+}

@@ -1,0 +1,88 @@
+/**
+ * Every failure xray reports is an XrayError: a one-line message a person reads, a stable
+ * code scripts can match, optional details for whoever debugs, and the cause kept.
+ */
+export interface XrayErrorOptions {
+  cause?: unknown;
+  details?: string;
+}
+
+export class XrayError extends Error {
+  override name = "XrayError";
+  /** Stable machine-readable code, e.g. BAD_INPUT, REVERTED. */
+  readonly code: string;
+  readonly details?: string;
+  /** Process exit status the CLI uses for this error. */
+  readonly exitCode: number = 1;
+
+  constructor(message: string, code = "FAILED", options: XrayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+}
+
+/** The user's input is wrong; nothing was done. Exit status 2. */
+export class UsageError extends XrayError {
+  override name = "UsageError";
+  override readonly exitCode = 2;
+  constructor(message: string, options: XrayErrorOptions = {}) {
+    super(message, "BAD_INPUT", options);
+  }
+}
+
+/** No contract deployment is recorded for this chain. */
+export class NotDeployedError extends XrayError {
+  override name = "NotDeployedError";
+  constructor(where: string) {
+    super(`no xray deployment on ${where} yet: run \`xray init\` first`, "NOT_DEPLOYED");
+  }
+}
+
+/** The Ethereum node cannot be reached. */
+export class ChainUnreachableError extends XrayError {
+  override name = "ChainUnreachableError";
+  constructor(url: string, options: XrayErrorOptions = {}) {
+    super(`cannot reach the Ethereum node at ${url}`, "CHAIN_UNREACHABLE", options);
+  }
+}
+
+/** Another process holds the embedded chain for too long. */
+export class ChainBusyError extends XrayError {
+  override name = "ChainBusyError";
+  constructor(message: string) {
+    super(message, "CHAIN_BUSY");
+  }
+}
+
+/** The node answered a JSON-RPC call with an error that is not a contract revert. */
+export class RpcError extends XrayError {
+  override name = "RpcError";
+  readonly rpcCode?: number;
+  readonly data?: unknown;
+  constructor(message: string, rpcCode?: number, data?: unknown) {
+    super(message, "RPC_ERROR");
+    this.rpcCode = rpcCode;
+    this.data = data;
+  }
+}
+
+/** A contract call reverted; `errorName` and `args` are the decoded custom error. */
+export class RevertError extends XrayError {
+  override name = "RevertError";
+  readonly errorName?: string;
+  readonly args: readonly unknown[];
+  constructor(message: string, errorName?: string, args: readonly unknown[] = [], options: XrayErrorOptions = {}) {
+    super(message, "REVERTED", options);
+    this.errorName = errorName;
+    this.args = args;
+  }
+}
+
+/** No key is available to sign for the sending account. */
+export class SignerError extends XrayError {
+  override name = "SignerError";
+  constructor(message: string, options: XrayErrorOptions = {}) {
+    super(message, "NO_SIGNER", options);
+  }
+}
