@@ -22,6 +22,8 @@ const program = new Command("xray")
   .option("--password-file <file>", "the keystore's password (or env XRAY_PASSWORD)")
   .option("-q, --quiet", "print nothing but errors and data")
   .option("-v, --verbose", "print error details and causes")
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(`xray: ${text}`) })
   .showHelpAfterError("(run with --help for usage)")
   .addHelpText(
     "after",
@@ -118,8 +120,6 @@ define("profile", () => import("./commands/profile.js")).description("show the p
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await program.parseAsync(argv);
     return 0;

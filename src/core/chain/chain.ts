@@ -34,6 +34,8 @@ export interface Chain {
 export async function connectChain(options: ConnectOptions): Promise<Chain> {
   const provider = options.rpc ? httpProvider(options.rpc) : await openEmbedded(options.home);
   let chainId: number | undefined;
+  // One cheap call up front, so an unreachable node is reported as such before anything else.
+  if (options.rpc) chainId = Number(BigInt(await provider.request<string>("eth_chainId")));
   let accounts: string[] | undefined;
   return {
     provider,

@@ -1,0 +1,134 @@
+import { expect } from "chai";
+import { connectChain, type Chain } from "../src/core/chain/chain";
+import { deployXr } from "../src/core/chain/actions/deploy";
+import { getPermission, removePermission, setPermission } from "../src/core/chain/actions/permissions";
+import { getXray, getXrayCount, setXrayHash } from "../src/core/chain/actions/records";
+import { getProfile, setBirthday, setContact } from "../src/core/chain/actions/profile";
+import { xrCall, xrContext, xrSend, type XrContext } from "../src/core/chain/xr";
+import { checksumAddress } from "../src/core/chain/accounts";
+import { RevertError } from "../src/errors";
+import { PAPER_HASH, tempHome } from "./helpers/cli";
+
+const DOCTOR = 1;
+const HOST = 2;
+
+/** Expects `promise` to revert with custom error `name` (and `args` when given). */
+async function expectRevert(promise: Promise<unknown>, name: string, args?: unknown[]): Promise<RevertError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err, String(err)).to.be.instanceOf(RevertError);
+    const e = err as RevertError;
+    expect(e.errorName).to.equal(name);
+    if (args) expect(e.args.map((a) => (typeof a === "bigint" ? Number(a) : typeof a === "string" ? a.toLowerCase() : a))).to.deep.equal(args.map((a) => (typeof a === "string" ? a.toLowerCase() : a)));
+    return e;
+  }
+  throw new Error(`expected a ${name} revert`);
+}
+
+// Every permission path of xr, through the core library on a real embedded Ganache chain.
+describe("xr contract: permission paths (core library, embedded Ganache)", function () {
+  let chain: Chain;
+  let ctx: XrContext;
+  let gov: string, host: string, doctor: string, patient: string, other: string, doctor2: string;
+
+  before(async () => {
+    chain = await connectChain({ home: tempHome("contracts") });
+    [gov, host, doctor, patient, other, doctor2] = await chain.accounts();
+    await deployXr(chain, { name: "Ken", patient, age: 25, gender: 0, bloodType: 1, gov, host, hostName: "NTU Hospital", doctor });
+    ctx = xrContext(chain);
+  });
+  after(() => chain.close());
+
+  it("the constructor stores the profile and gov; the host was granted", async () => {
+    const p = await getProfile(ctx);
+    expect(p).to.deep.include({ name: "Ken", age: 25, gender: "male", bloodType: "B", birthday: null, contact: null });
+    expect(p.patient.toLowerCase()).to.equal(patient.toLowerCase());
+    expect(await getPermission(ctx, host)).to.deep.include({ name: "NTU Hospital", userType: "host", enabled: true });
+    expect((await getPermission(ctx, gov)).userType).to.equal("gov");
+    expect((await getPermission(ctx, patient)).userType).to.equal("patient");
+  });
+
+  it("only gov grants; only doctor and host can be granted", async () => {
+    await expectRevert(setPermission(ctx, { account: doctor, name: "Dr.Lee", userType: DOCTOR, enabled: true, from: host }), "MissingRole", [host, 3]);
+    await expectRevert(setPermission(ctx, { account: doctor, name: "x", userType: 3, enabled: true, from: gov }), "InvalidUserType", [3]);
+    await expectRevert(setPermission(ctx, { account: doctor, name: "x", userType: 0, enabled: true, from: gov }), "InvalidUserType", [0]);
+    await expectRevert(
+      setPermission(ctx, { account: "0x0000000000000000000000000000000000000000", name: "x", userType: DOCTOR, enabled: true, from: gov }),
+      "ZeroAddress",
+    );
+    const out = await setPermission(ctx, { account: doctor, name: "Dr.Lee", userType: DOCTOR, enabled: true, from: gov });
+    expect(out.events.map((e) => e.name)).to.deep.equal(["PermissionSet"]);
+    expect(out.events[0].args).to.deep.include({ name: "Dr.Lee", enabled: true });
+  });
+
+  it("a doctor records hashes; no one else can; bad hashes are refused on chain", async () => {
+    const out = await setXrayHash(ctx, { part: "chest", sha256: PAPER_HASH, from: doctor });
+    expect(out.index).to.equal(0);
+    expect(out.events[0].name).to.equal("XrayhashSet");
+    expect(out.events[0].args.hash).to.equal("0x" + PAPER_HASH);
+    for (const who of [gov, host, patient, other]) {
+      await expectRevert(setXrayHash(ctx, { part: "chest", sha256: PAPER_HASH, from: who }), "MissingRole", [who, DOCTOR]);
+    }
+    // Straight to the contract, past the CLI's own checks: strlib.parseHash refuses.
+    await expectRevert(xrSend(ctx, "setXrayhash", ["chest", "xyz"], doctor), "BadHash", ["xyz"]);
+    await expectRevert(xrSend(ctx, "setXrayhash", ["chest", "g".repeat(64)], doctor), "BadHash");
+    await expectRevert(xrSend(ctx, "setXrayhash", ["chest", "0".repeat(64)], doctor), "BadHash");
+    await expectRevert(xrSend(ctx, "setXrayhash", ["", PAPER_HASH], doctor), "InvalidPart");
+    // "0x" prefix and upper case parse to the same 32 bytes
+    const upper = await xrSend(ctx, "setXrayhash", ["hand", "0x" + PAPER_HASH.toUpperCase()], doctor);
+    expect(upper.events[0].args.hash).to.equal("0x" + PAPER_HASH);
+    expect(await getXrayCount(ctx)).to.equal(2);
+    const r = await getXray(ctx, 1);
+    expect(r).to.include({ part: "hand", sha256: PAPER_HASH, doctor: "Dr.Lee" });
+    await expectRevert(xrCall(ctx, "getXrayhash", [99]), "IndexOutOfRange", [99, 2]);
+  });
+
+  it("a disabled doctor is refused as disabled, and can be enabled again", async () => {
+    await setPermission(ctx, { account: doctor2, name: "Dr.Chen", userType: DOCTOR, enabled: false, from: gov });
+    await expectRevert(setXrayHash(ctx, { part: "chest", sha256: PAPER_HASH, from: doctor2 }), "PermissionDisabled", [doctor2, DOCTOR]);
+    await setPermission(ctx, { account: doctor2, name: "Dr.Chen", userType: DOCTOR, enabled: true, from: gov });
+    await setXrayHash(ctx, { part: "chest", sha256: PAPER_HASH, from: doctor2 });
+  });
+
+  it("only the host sets birthday and contact; only real dates", async () => {
+    for (const who of [gov, doctor, patient]) {
+      await expectRevert(setBirthday(ctx, { birthday: "19970522", from: who }), "MissingRole", [who, HOST]);
+      await expectRevert(setContact(ctx, { contact: "x", from: who }), "MissingRole", [who, HOST]);
+    }
+    for (const bad of ["19970230", "19990229", "19971301", "19970500", "1997052", "1997-5-2", "18991231"]) {
+      await expectRevert(setBirthday(ctx, { birthday: bad, from: host }), "BadDate", [bad]);
+    }
+    const leap = await setBirthday(ctx, { birthday: "20000229", from: host });
+    expect(leap.events[0]).to.deep.include({ name: "BirthdaySet" });
+    expect(Number(leap.events[0].args.birthday)).to.equal(20000229);
+    const c = await setContact(ctx, { contact: "0912-321-456", from: host });
+    expect(c.events[0].args.contact).to.equal("0912-321-456");
+    expect(await getProfile(ctx)).to.deep.include({ birthday: "20000229", contact: "0912-321-456" });
+  });
+
+  it("removal: only gov removes others; a doctor may resign; removed is told apart from never granted", async () => {
+    await expectRevert(removePermission(ctx, { account: doctor, from: doctor2 }), "MissingRole", [doctor2, 3]);
+    await expectRevert(removePermission(ctx, { account: other, from: gov }), "NoPermission", [other]);
+    const out = await removePermission(ctx, { account: doctor, from: gov });
+    expect(out.events[0].name).to.equal("PermissionRevoked");
+    await expectRevert(setXrayHash(ctx, { part: "chest", sha256: PAPER_HASH, from: doctor }), "PermissionRemoved", [doctor, DOCTOR]);
+    expect(await getPermission(ctx, doctor)).to.deep.include({ userType: "none", removed: "doctor" });
+    await removePermission(ctx, { account: doctor2, from: doctor2 }); // resigns
+    await expectRevert(setXrayHash(ctx, { part: "chest", sha256: PAPER_HASH, from: doctor2 }), "PermissionRemoved");
+    // the host's permission can be removed too, and then the host is refused
+    await removePermission(ctx, { account: host, from: gov });
+    await expectRevert(setContact(ctx, { contact: "y", from: host }), "PermissionRemoved", [host, HOST]);
+    // records survive their author's removal, with the name
+    expect((await getXray(ctx, 0)).doctor).to.equal("Dr.Lee");
+    // re-granting restores the doctor
+    await setPermission(ctx, { account: doctor, name: "Dr.Lee", userType: DOCTOR, enabled: true, from: gov });
+    await setXrayHash(ctx, { part: "chest", sha256: PAPER_HASH, from: doctor });
+  });
+
+  it("reverts read as sentences naming the account and the missing role", async () => {
+    const e = await expectRevert(setBirthday(ctx, { birthday: "19970522", from: doctor }), "MissingRole");
+    expect(e.message).to.equal(`${checksumAddress(doctor)} (doctor) is not a host: only the host may set the birthday`);
+  });
+});
+
