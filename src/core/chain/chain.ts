@@ -1,4 +1,4 @@
-import { openEmbedded } from "./embedded";
+import { openEmbedded, runningNode } from "./embedded";
 import { httpProvider } from "./http";
 import type { Provider } from "./provider";
 import type { LocalSigner } from "./signer";
@@ -32,6 +32,8 @@ export interface Chain {
  * try { console.log(await chain.accounts()); } finally { await chain.close(); }
  */
 export async function connectChain(options: ConnectOptions): Promise<Chain> {
+  // --rpc naming the home's own `xray node` is the embedded chain, with its deployment.
+  const ownNode = options.rpc !== undefined && sameEndpoint(options.rpc, runningNode(options.home)?.url);
   const provider = options.rpc ? httpProvider(options.rpc) : await openEmbedded(options.home);
   let chainId: number | undefined;
   // One cheap call up front, so an unreachable node is reported as such before anything else.
@@ -40,7 +42,7 @@ export async function connectChain(options: ConnectOptions): Promise<Chain> {
   return {
     provider,
     home: options.home,
-    key: options.rpc ?? "embedded",
+    key: options.rpc && !ownNode ? options.rpc : "embedded",
     signer: options.signer,
     async chainId() {
       return (chainId ??= Number(BigInt(await provider.request<string>("eth_chainId"))));
@@ -55,4 +57,18 @@ export async function connectChain(options: ConnectOptions): Promise<Chain> {
     },
     close: () => provider.close(),
   };
+}
+
+function sameEndpoint(a: string, b: string | undefined): boolean {
+  if (!b) return false;
+  const norm = (u: string) => {
+    const url = new URL(u);
+    const host = url.hostname === "localhost" || url.hostname === "[::1]" ? "127.0.0.1" : url.hostname;
+    return `${host}:${url.port || (url.protocol === "https:" ? 443 : 80)}`;
+  };
+  try {
+    return norm(a) === norm(b);
+  } catch {
+    return false;
+  }
 }

@@ -1,4 +1,5 @@
 import { XrayError } from "../../../errors";
+import { checksumAddress } from "../accounts";
 import { encodeCall, encodeConstructor } from "../abi";
 import { artifact, linkBytecode } from "../artifacts";
 import type { Chain } from "../chain";
@@ -45,13 +46,13 @@ export async function deployXr(chain: Chain, p: DeployParameters): Promise<Deplo
   const code = linkBytecode(xrArt, { strlib: strlibTx.contractAddress! });
   const args = encodeConstructor(xrArt.abi, [p.name, p.patient, p.age, p.gender, p.bloodType]);
   const xrTx = await sendTx(chain, { from: p.gov, data: code + args });
-  const xr = xrTx.contractAddress!;
+  const xr = checksumAddress(xrTx.contractAddress!);
   const hostTx = await sendTx(chain, { from: p.gov, to: xr, data: encodeCall(xrArt.abi, "setPermission", [p.host, p.hostName, 2, true]) });
   const roles: Record<RoleName, string> = { gov: p.gov, host: p.host, doctor: p.doctor, patient: p.patient };
   const deployment: Deployment = {
     chainId: await chain.chainId(),
     xr,
-    strlib: strlibTx.contractAddress!,
+    strlib: checksumAddress(strlibTx.contractAddress!),
     block: xrTx.block,
     deployedAt: new Date().toISOString(),
     roles,
