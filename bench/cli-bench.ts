@@ -1,0 +1,146 @@
+/**
+ * Benchmark (issue 2): the wall time of one `xray set-xray-hash` command, from process start
+ * to receipt, beside `truffle exec` of a script making the same call on the same chain.
+ * Several runs each, medians and ratios, and the gas of every contract function.
+ * Writes bench/results/cli-bench.md and .json. Run: npm run bench:cli [-- --runs N]
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { connectChain } from "../src/core/chain/chain";
+import { deployXr } from "../src/core/chain/actions/deploy";
+import { removePermission, setPermission } from "../src/core/chain/actions/permissions";
+import { getXray, listXrays, setXrayHash } from "../src/core/chain/actions/records";
+import { getProfile, setBirthday, setContact } from "../src/core/chain/actions/profile";
+import { xrContext } from "../src/core/chain/xr";
+import { estimateGas } from "../src/core/chain/tx";
+import { encodeCall } from "../src/core/chain/abi";
+import { artifact } from "../src/core/chain/artifacts";
+import { writeFileAtomic } from "../src/core/home";
+
+const ROOT = path.resolve(__dirname, "../..");
+const BIN = path.join(ROOT, "bin", "xray.js");
+const TRUFFLE = path.join(ROOT, "node_modules", ".bin", "truffle");
+const HASH = "16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134";
+
+const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 7;
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.on("close", (code) => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")} failed (${code}): ${err}`));
+      else resolve(ms);
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function series(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv) {
+  await timed(cmd, args, env); // warm the file cache; not counted
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await timed(cmd, args, env));
+  const row = { label, runs, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)) };
+  process.stderr.write(`${label}: median ${row.medianMs} ms (${row.minMs}-${row.maxMs})\n`);
+  return row;
+}
+
+async function gasTable(home: string) {
+  const chain = await connectChain({ home });
+  try {
+    const [gov, host, doctor, patient] = await chain.accounts();
+    const d = await deployXr(chain, { name: "Ken", patient, age: 25, gender: 0, bloodType: 1, gov, host, hostName: "Host", doctor });
+    const ctx = xrContext(chain);
+    const rows: { fn: string; gas: number; note: string }[] = [];
+    rows.push({ fn: "deploy strlib", gas: d.txs.strlib.gasUsed, note: "library, deployed once" });
+    rows.push({ fn: "deploy xr", gas: d.txs.xr.gasUsed, note: "constructor('Ken', patient, 25, 0, 1), linked to strlib" });
+    rows.push({ fn: "setPermission (host)", gas: d.txs.host.gasUsed, note: "first grant" });
+    rows.push({ fn: "setPermission", gas: (await setPermission(ctx, { account: doctor, name: "Dr.Lee", userType: 1, enabled: true, from: gov })).tx.gasUsed, note: "grant doctor 'Dr.Lee'" });
+    rows.push({ fn: "setXrayhash (first record)", gas: (await setXrayHash(ctx, { part: "chest", sha256: HASH, from: doctor })).tx.gasUsed, note: "array grows from empty" });
+    rows.push({ fn: "setXrayhash", gas: (await setXrayHash(ctx, { part: "chest", sha256: HASH, from: doctor })).tx.gasUsed, note: "each further record" });
+    rows.push({ fn: "setBirthday", gas: (await setBirthday(ctx, { birthday: "19970522", from: host })).tx.gasUsed, note: "first set" });
+    rows.push({ fn: "setContact", gas: (await setContact(ctx, { contact: "0912-321-456", from: host })).tx.gasUsed, note: "first set" });
+    rows.push({ fn: "removePermission", gas: (await removePermission(ctx, { account: doctor, from: gov })).tx.gasUsed, note: "doctor resigns (refund applied)" });
+    // views cost nothing when called; their gas is what a transaction calling them would pay
+    const view = async (fn: string, args: unknown[]) =>
+      Number(await estimateGas(chain, { from: gov, to: ctx.deployment.xr, data: encodeCall(artifact("xr").abi, fn, args) })) / 1.25;
+    rows.push({ fn: "getXrayhashCount (view)", gas: Math.round(await view("getXrayhashCount", [])), note: "free as eth_call" });
+    rows.push({ fn: "getXrayhash (view)", gas: Math.round(await view("getXrayhash", [0])), note: "free as eth_call" });
+    rows.push({ fn: "profile (view)", gas: Math.round(await view("profile", [])), note: "free as eth_call" });
+    await getXray(ctx, 0);
+    await listXrays(ctx);
+    await getProfile(ctx);
+    return rows;
+  } finally {
+    await chain.close();
+  }
+}
+
+async function main() {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "xray-bench-"));
+  const env = { XRAY_HOME: home, XRAY_RPC: "" };
+  const gas = await gasTable(fs.mkdtempSync(path.join(os.tmpdir(), "xray-bench-gas-")));
+
+  await timed(process.execPath, [BIN, "init"], env);
+  await timed(process.execPath, [BIN, "set-permission", "doctor", "Dr.Lee", "doctor"], env);
+  const help = await series("xray --help (start-up floor: node + commander)", process.execPath, [BIN, "--help"], env);
+  const embedded = await series("xray set-xray-hash, embedded chain (Ganache in-process)", process.execPath, [BIN, "set-xray-hash", "chest", HASH], env);
+
+  const port = 8700 + Math.floor(Math.random() * 200);
+  const nodeEnv = { ...env, XRAY_NODE_PORT: String(port) };
+  const node = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...nodeEnv }, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve) => node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve()));
+  let viaNode, truffle;
+  try {
+    await timed(TRUFFLE, ["migrate"], nodeEnv);
+    viaNode = await series("xray set-xray-hash, through xray node", process.execPath, [BIN, "set-xray-hash", "chest", HASH], nodeEnv);
+    truffle = await series("truffle exec set-xray-hash.js, through xray node", TRUFFLE, ["exec", "scripts/truffle/set-xray-hash.js"], nodeEnv);
+  } finally {
+    node.kill("SIGTERM");
+  }
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}`,
+    runs,
+    timings: [help, embedded, viaNode, truffle],
+    ratios: {
+      truffleExecOverXrayViaNode: +(truffle.medianMs / viaNode.medianMs).toFixed(2),
+      truffleExecOverXrayEmbedded: +(truffle.medianMs / embedded.medianMs).toFixed(2),
+    },
+    gas,
+  };
+  const md = [
+    `# xray CLI benchmark (${result.date.slice(0, 10)}, ${result.machine})`,
+    "",
+    `One \`set-xray-hash\` from process start to receipt; ${runs} runs each after one warm-up; medians.`,
+    "",
+    "| command | median ms | min | max |",
+    "|---|---:|---:|---:|",
+    ...result.timings.map((t) => `| ${t.label} | ${t.medianMs} | ${t.minMs} | ${t.maxMs} |`),
+    "",
+    `truffle exec / xray (both through xray node): **${result.ratios.truffleExecOverXrayViaNode}x**; truffle exec / xray on the embedded chain: **${result.ratios.truffleExecOverXrayEmbedded}x**`,
+    "",
+    "| contract function | gas used | note |",
+    "|---|---:|---|",
+    ...gas.map((g) => `| ${g.fn} | ${g.gas.toLocaleString("en-US")} | ${g.note} |`),
+    "",
+  ].join("\n");
+  writeFileAtomic(path.join(ROOT, "bench", "results", "cli-bench.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileAtomic(path.join(ROOT, "bench", "results", "cli-bench.md"), md);
+  process.stdout.write(md);
+  fs.rmSync(home, { recursive: true, force: true });
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
+  process.exit(1);
+});
