@@ -51,6 +51,8 @@ describe("xray CLI: the reference session on a fresh embedded chain", function (
     const c = await xray(home, ["set-contact", "0912-321-456", "--json"]);
     expect(c.code, c.stderr).to.equal(0);
     expect(c.json.contact).to.equal("0912-321-456");
+    const q = await xray(home, ["set-contact", "0912-321-456", "-q"]);
+    expect(q.stdout).to.equal('contact set to "0912-321-456"\n');
   });
 
   it("profile() shows the patient page", async () => {

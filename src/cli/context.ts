@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import { SignerError, UsageError } from "../errors";
-import type { Chain } from "../core/chain/chain";
-import type { LocalSigner } from "../core/chain/signer";
+import { resolveAccount } from "../core/chain/accounts";
+import { connectChain, type Chain } from "../core/chain/chain";
+import { keystoreSigner, privateKeyFromFile, privateKeySigner, readSecret, type LocalSigner } from "../core/chain/signer";
 import type { Deployment, RoleName } from "../core/chain/deployment";
 
 /** Global flags, resolved once: flag, then environment, then default. */
@@ -51,20 +52,18 @@ export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process
 /** The local signer the flags or environment name, if any. */
 export async function resolveSigner(g: Globals, env: NodeJS.ProcessEnv = process.env): Promise<LocalSigner | undefined> {
   if (!g.privateKey && !env.XRAY_PRIVATE_KEY && !g.keystore) return undefined;
-  const signer = await import("../core/chain/signer.js");
-  if (g.privateKey) return signer.privateKeyFromFile(g.privateKey);
-  if (env.XRAY_PRIVATE_KEY) return signer.privateKeySigner(env.XRAY_PRIVATE_KEY);
-  const password = g.passwordFile ? signer.readSecret(g.passwordFile, "password") : env.XRAY_PASSWORD;
+  if (g.privateKey) return privateKeyFromFile(g.privateKey);
+  if (env.XRAY_PRIVATE_KEY) return privateKeySigner(env.XRAY_PRIVATE_KEY);
+  const password = g.passwordFile ? readSecret(g.passwordFile, "password") : env.XRAY_PASSWORD;
   if (password === undefined) {
     throw new SignerError(`the keystore ${g.keystore} needs its password: --password-file <file> or XRAY_PASSWORD`);
   }
-  return signer.keystoreSigner(g.keystore!, password);
+  return keystoreSigner(g.keystore!, password);
 }
 
 /** Opens the chain the globals name, runs `work`, and always closes it. */
 export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T>): Promise<T> {
   const signer = await resolveSigner(g);
-  const { connectChain } = await import("../core/chain/chain.js");
   const chain = await connectChain({ home: g.home, rpc: g.rpc, signer });
   try {
     return await work(chain);
@@ -75,7 +74,6 @@ export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T
 
 /** The sending account: --from, else the local signer, else the role the command needs. */
 export async function senderFor(g: Globals, chain: Chain, deployment: Deployment | undefined, role: RoleName): Promise<string> {
-  const { resolveAccount } = await import("../core/chain/accounts.js");
   if (g.from) return resolveAccount(chain, g.from, deployment);
   if (chain.signer) return chain.signer.address;
   return resolveAccount(chain, role, deployment);

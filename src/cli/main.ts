@@ -20,7 +20,7 @@ const program = new Command("xray")
   .option("--private-key <file>", "sign locally with the hex key in this file ('-' = stdin; or env XRAY_PRIVATE_KEY)")
   .option("--keystore <file>", "sign locally with this JSON keystore (env XRAY_KEYSTORE)")
   .option("--password-file <file>", "the keystore's password (or env XRAY_PASSWORD)")
-  .option("-q, --quiet", "print nothing but errors and data")
+  .option("-q, --quiet", "text output: the result line only (no transaction details)")
   .option("-v, --verbose", "print error details and causes")
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`xray: ${text}`) })
@@ -39,14 +39,15 @@ Examples:
   $ xray node --port 8545 &   # serve the chain to truffle console; commands attach to it`,
   );
 
-function define(name: string, load: () => Promise<{ run: Runner }>): Command {
+/** `load` uses require, not import(): a CommonJS module loads faster outside the ESM loader. */
+function define(name: string, load: () => { run: Runner }): Command {
   return program
     .command(name)
     .action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       const g = resolveGlobals(cmd.optsWithGlobals() as RawGlobals);
       const args = params.slice(0, -1);
-      const { run } = await load();
+      const { run } = load();
       const out = await run(g, ...args);
       if (out) print(g, out);
     });
@@ -54,10 +55,10 @@ function define(name: string, load: () => Promise<{ run: Runner }>): Command {
 
 function print(g: Globals, out: CommandOutput) {
   if (g.json) process.stdout.write(toJson(out.json) + "\n");
-  else if (out.text) process.stdout.write(out.text + "\n");
+  else if (out.text) process.stdout.write((g.quiet ? out.text.split("\n")[0] : out.text) + "\n");
 }
 
-define("init", () => import("./commands/init.js"))
+define("init", () => require("./commands/init.js"))
   .description("deploy strlib and xr (patient profile), grant the host, and record the addresses")
   .option("--name <name>", "patient's name", "Ken")
   .option("--patient <account>", "patient's account", "3")
@@ -70,16 +71,16 @@ define("init", () => import("./commands/init.js"))
   .option("--force", "deploy again even if this chain already has a deployment")
   .addHelpText("after", "\nExamples:\n  $ xray init\n  $ xray init --name Ken --patient 3 --age 25 --gender male --blood-type B --json");
 
-define("node", () => import("./commands/node.js"))
+define("node", () => require("./commands/node.js"))
   .description("serve the embedded chain over JSON-RPC (truffle console attaches; xray commands use it)")
   .option("--port <port>", "port to listen on", "8545")
   .option("--host <address>", "address to listen on", "127.0.0.1")
   .addHelpText("after", "\nExamples:\n  $ xray node --port 8545 &\n  $ npx truffle console   # xr.deployed() is the CLI's contract");
 
-define("accounts", () => import("./commands/accounts.js"))
+define("accounts", () => require("./commands/accounts.js"))
   .description("list the chain's accounts with their roles, balances and permissions");
 
-define("set-permission", () => import("./commands/set-permission.js"))
+define("set-permission", () => require("./commands/set-permission.js"))
   .description("grant an account a role (from gov)")
   .argument("<account>", "address, index, or role name")
   .argument("<name>", "the person's name, e.g. Dr.Lee")
@@ -87,36 +88,36 @@ define("set-permission", () => import("./commands/set-permission.js"))
   .option("--disable", "record the permission but suspend it")
   .addHelpText("after", "\nExamples:\n  $ xray set-permission doctor Dr.Lee doctor\n  $ xray set-permission 0x8bE9...2a1 Dr.Chen 1 --disable");
 
-define("remove-permission", () => import("./commands/remove-permission.js"))
+define("remove-permission", () => require("./commands/remove-permission.js"))
   .description("remove an account's permission (from gov, or the account itself)")
   .argument("<account>", "address, index, or role name")
   .addHelpText("after", "\nExamples:\n  $ xray remove-permission doctor\n  $ xray remove-permission doctor --from doctor   # the doctor resigns");
 
-define("set-xray-hash", () => import("./commands/set-xray-hash.js"))
+define("set-xray-hash", () => require("./commands/set-xray-hash.js"))
   .description("record an image's SHA-256 on chain (from a doctor)")
   .argument("<part>", "body part, e.g. chest")
   .argument("[sha256]", "the image's SHA-256, 64 hex digits")
   .option("--file <image>", "hash this file instead of giving the SHA-256")
   .addHelpText("after", "\nExamples:\n  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134\n  $ xray set-xray-hash chest --file scan.png --json");
 
-define("xray-count", () => import("./commands/xray-count.js")).description("how many X-ray records there are");
+define("xray-count", () => require("./commands/xray-count.js")).description("how many X-ray records there are");
 
-define("get-xray", () => import("./commands/get-xray.js"))
+define("get-xray", () => require("./commands/get-xray.js"))
   .description("show one X-ray record: doctor, part, hash, author, time")
   .argument("<index>", "record number, from 0")
   .addHelpText("after", "\nExamples:\n  $ xray get-xray 0\n  $ xray get-xray 0 --json");
 
-define("list-xrays", () => import("./commands/list-xrays.js")).description("list every X-ray record");
+define("list-xrays", () => require("./commands/list-xrays.js")).description("list every X-ray record");
 
-define("set-birthday", () => import("./commands/set-birthday.js"))
+define("set-birthday", () => require("./commands/set-birthday.js"))
   .description("set the patient's birthday (from the host)")
   .argument("<YYYYMMDD>", "a real date, e.g. 19970522");
 
-define("set-contact", () => import("./commands/set-contact.js"))
+define("set-contact", () => require("./commands/set-contact.js"))
   .description("set the patient's contact (from the host)")
   .argument("<text>", "e.g. 0912-321-456");
 
-define("profile", () => import("./commands/profile.js")).description("show the patient page: profile and record count");
+define("profile", () => require("./commands/profile.js")).description("show the patient page: profile and record count");
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {

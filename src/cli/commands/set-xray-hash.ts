@@ -1,4 +1,5 @@
 import { setXrayHash } from "../../core/chain/actions/records";
+import { sha256File } from "../../core/hash/sha256";
 import { xrContext } from "../../core/chain/xr";
 import { parseSha256 } from "../../core/validate";
 import { UsageError } from "../../errors";
@@ -11,7 +12,6 @@ export async function run(g: Globals, part: string, hashText: string | undefined
   if (hashText && o.file) throw new UsageError("give either a SHA-256 or --file, not both");
   let sha256: string;
   if (o.file) {
-    const { sha256File } = await import("../../core/hash/sha256.js");
     sha256 = await sha256File(o.file).catch((err: NodeJS.ErrnoException) => {
       throw new UsageError(`cannot read ${o.file}: ${err.code ?? err.message}`);
     });

@@ -9,34 +9,54 @@ export interface HttpProviderOptions {
 }
 
 /**
- * A JSON-RPC 2.0 client over HTTP using Node's fetch: any Ethereum node (geth, Ganache,
- * Anvil, a hosted endpoint) or `xray node`.
+ * A JSON-RPC 2.0 client over HTTP(S): any Ethereum node (geth, Ganache, Anvil, a hosted
+ * endpoint) or `xray node`. Uses node:http rather than fetch, whose loading alone costs
+ * more than a local request.
  */
 export function httpProvider(url: string, options: HttpProviderOptions = {}): Provider {
   const { timeoutMs = 30_000, kind = "rpc", description = url } = options;
+  const target = new URL(url);
+  const transport = (target.protocol === "https:" ? require("node:https") : require("node:http")) as typeof import("node:http");
+  const agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
   let nextId = 1;
+  const post = (body: string) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = transport.request(
+        target,
+        { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
+      req.on("error", reject);
+      req.end(body);
+    });
   return {
     kind,
     description,
     async request<T>(method: string, params: unknown[] = []): Promise<T> {
-      let response: Response;
+      let response: { status: number; text: string };
       try {
-        response = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }),
-          signal: AbortSignal.timeout(timeoutMs),
-        });
+        response = await post(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
       } catch (err) {
-        const cause = (err as { cause?: { code?: string } }).cause;
-        const why = cause?.code ?? (err as Error).name;
-        throw new ChainUnreachableError(url, { cause: err, details: why });
+        throw new ChainUnreachableError(url, { cause: err, details: (err as NodeJS.ErrnoException).code ?? String(err) });
       }
-      if (!response.ok) throw new ChainUnreachableError(url, { details: `HTTP ${response.status}` });
-      const body = (await response.json()) as { result?: T; error?: { code: number; message: string; data?: unknown } };
+      let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
+      try {
+        body = JSON.parse(response.text);
+      } catch {
+        throw new ChainUnreachableError(url, { details: `HTTP ${response.status}: not a JSON-RPC answer` });
+      }
       if (body.error) throw new RpcError(body.error.message, body.error.code, body.error.data);
+      if (response.status !== 200) throw new ChainUnreachableError(url, { details: `HTTP ${response.status}` });
       return body.result as T;
     },
-    async close() {},
+    async close() {
+      agent.destroy();
+    },
   };
 }
