@@ -9,13 +9,14 @@ export async function run(g: Globals): Promise<CommandOutput> {
   return withChain(g, async (chain) => {
     const deployment = readDeployment(chain.home, chain.key);
     const accounts = await chain.accounts();
+    const ctx = deployment ? xrContext(chain) : undefined;
     const rows = await Promise.all(
       accounts.map(async (raw, index) => {
         const address = checksumAddress(raw);
         const balance = BigInt(await chain.provider.request<string>("eth_getBalance", [address, "latest"]));
         const role =
           ROLE_NAMES.find((r) => (deployment ? deployment.roles[r].toLowerCase() === raw.toLowerCase() : DEFAULT_ROLE_INDEX[r] === index)) ?? null;
-        const permission = deployment ? await getPermission(xrContext(chain), address) : undefined;
+        const permission = ctx ? await getPermission(ctx, address) : undefined;
         return {
           index,
           address,
