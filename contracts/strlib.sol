@@ -17,14 +17,23 @@ library strlib {
         uint256 start = (b.length == 66 && b[0] == "0" && (b[1] == "x" || b[1] == "X")) ? 2 : 0;
         if (b.length - start != 64) revert BadHash(text);
         uint256 acc;
-        for (uint256 i = start; i < b.length; ++i) {
-            uint8 c = uint8(b[i]);
-            uint8 v;
-            if (c >= 48 && c <= 57) v = c - 48;
-            else if (c >= 97 && c <= 102) v = c - 87;
-            else if (c >= 65 && c <= 70) v = c - 55;
-            else revert BadHash(text);
-            acc = (acc << 4) | v;
+        uint256 offset;
+        assembly {
+            offset := b.offset
+        }
+        // unchecked: i < 66, and the digit tests rely on wrap-around (c - 48 < 10 is false
+        // for c < 48). Reading calldata directly skips a bounds check per character.
+        unchecked {
+            for (uint256 i = start; i < 64 + start; ++i) {
+                uint256 c;
+                assembly {
+                    c := byte(0, calldataload(add(offset, i)))
+                }
+                uint256 lower = c | 0x20;
+                if (c - 48 < 10) acc = (acc << 4) | (c - 48);
+                else if (lower - 97 < 6) acc = (acc << 4) | (lower - 87);
+                else revert BadHash(text);
+            }
         }
         if (acc == 0) revert BadHash(text);
         return bytes32(acc);
