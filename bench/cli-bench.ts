@@ -11,8 +11,8 @@ import * as path from "node:path";
 import { connectChain } from "../src/core/chain/chain";
 import { deployXr } from "../src/core/chain/actions/deploy";
 import { removePermission, setPermission } from "../src/core/chain/actions/permissions";
-import { getXray, listXrays, setXrayHash } from "../src/core/chain/actions/records";
-import { getProfile, setBirthday, setContact } from "../src/core/chain/actions/profile";
+import { setXrayHash } from "../src/core/chain/actions/records";
+import { setBirthday, setContact } from "../src/core/chain/actions/profile";
 import { xrContext } from "../src/core/chain/xr";
 import { estimateGas } from "../src/core/chain/tx";
 import { encodeCall } from "../src/core/chain/abi";
@@ -76,9 +76,6 @@ async function gasTable(home: string) {
     rows.push({ fn: "getXrayhashCount (view)", gas: Math.round(await view("getXrayhashCount", [])), note: "free as eth_call" });
     rows.push({ fn: "getXrayhash (view)", gas: Math.round(await view("getXrayhash", [0])), note: "free as eth_call" });
     rows.push({ fn: "profile (view)", gas: Math.round(await view("profile", [])), note: "free as eth_call" });
-    await getXray(ctx, 0);
-    await listXrays(ctx);
-    await getProfile(ctx);
     return rows;
   } finally {
     await chain.close();

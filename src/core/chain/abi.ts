@@ -5,8 +5,6 @@ import { loadArtifacts, type AbiItem, type AbiParameter } from "./artifacts";
 export interface DecodedError {
   name: string;
   args: unknown[];
-  /** The error's declaration, e.g. "MissingRole(address,uint8)". */
-  signature: string;
 }
 
 /** An event decoded from a receipt log. */
@@ -64,7 +62,7 @@ export function decodeRevert(data: string | undefined): DecodedError | undefined
   if (!item) return undefined;
   const inputs = item.inputs ?? [];
   const decoded = abiCoder.decodeParameters(inputs as never, "0x" + data.slice(10)) as Record<string, unknown>;
-  return { name: item.name!, signature: signatureOf(item), args: inputs.map((_, i) => decoded[String(i)]) };
+  return { name: item.name!, args: inputs.map((_, i) => decoded[String(i)]) };
 }
 
 /** Decodes the logs a contract emitted (others are skipped). */

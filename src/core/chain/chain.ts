@@ -35,9 +35,9 @@ export async function connectChain(options: ConnectOptions): Promise<Chain> {
   // --rpc naming the home's own `xray node` is the embedded chain, with its deployment.
   const ownNode = options.rpc !== undefined && sameEndpoint(options.rpc, runningNode(options.home)?.url);
   const provider = options.rpc ? httpProvider(options.rpc) : await openEmbedded(options.home);
-  let chainId: number | undefined;
+  const fetchChainId = async () => Number(BigInt(await provider.request<string>("eth_chainId")));
   // One cheap call up front, so an unreachable node is reported as such before anything else.
-  if (options.rpc) chainId = Number(BigInt(await provider.request<string>("eth_chainId")));
+  let chainId = options.rpc ? await fetchChainId() : undefined;
   let accounts: string[] | undefined;
   return {
     provider,
@@ -45,7 +45,7 @@ export async function connectChain(options: ConnectOptions): Promise<Chain> {
     key: options.rpc && !ownNode ? options.rpc : "embedded",
     signer: options.signer,
     async chainId() {
-      return (chainId ??= Number(BigInt(await provider.request<string>("eth_chainId"))));
+      return (chainId ??= await fetchChainId());
     },
     async accounts() {
       if (!accounts) {

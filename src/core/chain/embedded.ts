@@ -50,7 +50,7 @@ export async function openEmbedded(home: string): Promise<Provider> {
   const paths = homePaths(home);
   const node = runningNode(home);
   if (node) {
-    return httpProvider(node.url, { kind: "embedded", description: `the embedded chain served by xray node at ${node.url}` });
+    return httpProvider(node.url, { description: `the embedded chain served by xray node at ${node.url}` });
   }
   fs.mkdirSync(paths.chainDb, { recursive: true });
   const release = await acquireLock(paths.chainLock, { what: `the embedded chain in ${paths.root}` });
@@ -60,7 +60,6 @@ export async function openEmbedded(home: string): Promise<Provider> {
     const inner = ganache.provider(ganacheOptions(paths.chainDb) as never);
     await inner.request({ method: "eth_chainId", params: [] });
     return {
-      kind: "embedded",
       description: `the embedded chain in ${paths.root}`,
       async request<T>(method: string, params: unknown[] = []): Promise<T> {
         try {

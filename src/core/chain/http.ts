@@ -4,7 +4,6 @@ import type { Provider } from "./provider";
 export interface HttpProviderOptions {
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
-  kind?: Provider["kind"];
   description?: string;
 }
 
@@ -14,7 +13,7 @@ export interface HttpProviderOptions {
  * more than a local request.
  */
 export function httpProvider(url: string, options: HttpProviderOptions = {}): Provider {
-  const { timeoutMs = 30_000, kind = "rpc", description = url } = options;
+  const { timeoutMs = 30_000, description = url } = options;
   const target = new URL(url);
   const transport = (target.protocol === "https:" ? require("node:https") : require("node:http")) as typeof import("node:http");
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
@@ -36,7 +35,6 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
       req.end(body);
     });
   return {
-    kind,
     description,
     async request<T>(method: string, params: unknown[] = []): Promise<T> {
       let response: { status: number; text: string };

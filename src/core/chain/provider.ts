@@ -4,6 +4,4 @@ export interface Provider {
   close(): Promise<void>;
   /** Where the chain is, for messages: "the embedded chain in ./.xray" or a URL. */
   readonly description: string;
-  /** "embedded" when this process or a local `xray node` serves the home's chain. */
-  readonly kind: "embedded" | "rpc";
 }

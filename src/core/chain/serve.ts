@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { XrayError } from "../../errors";
 import { homePaths, writeFileAtomic } from "../home";
-import { EMBEDDED_CHAIN, ganacheOptions, runningNode, type NodeInfo } from "./embedded";
+import { ganacheOptions, runningNode, type NodeInfo } from "./embedded";
 import { acquireLock } from "./lock";
 
 export interface ServeOptions {
@@ -52,5 +52,3 @@ export async function serveEmbedded(home: string, options: ServeOptions = {}): P
     },
   };
 }
-
-export { EMBEDDED_CHAIN };

@@ -98,24 +98,24 @@ export async function sendTx(chain: Chain, req: TxRequest): Promise<TxResult> {
 }
 
 /** Sends without waiting for the receipt; returns the transaction hash. */
-export async function submitTx(chain: Chain, req: TxRequest, nonce?: bigint): Promise<string> {
+export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
   const gas = req.gas ?? (await estimateGas(chain, req));
   const signer = chain.signer && chain.signer.address.toLowerCase() === req.from.toLowerCase() ? chain.signer : undefined;
   try {
     if (signer) {
-      const [chainId, gasPrice, pending] = await Promise.all([
+      const [chainId, gasPrice, nonce] = await Promise.all([
         chain.chainId(),
         chain.provider.request<string>("eth_gasPrice"),
-        nonce === undefined ? chain.provider.request<string>("eth_getTransactionCount", [req.from, "pending"]) : undefined,
+        chain.provider.request<string>("eth_getTransactionCount", [req.from, "pending"]),
       ]);
       const raw = signer.signTransaction(
-        { nonce: nonce ?? BigInt(pending!), gasPrice: BigInt(gasPrice), gas, to: req.to, data: req.data },
+        { nonce: BigInt(nonce), gasPrice: BigInt(gasPrice), gas, to: req.to, data: req.data },
         chainId,
       );
       return await chain.provider.request<string>("eth_sendRawTransaction", [raw]);
     }
     return await chain.provider.request<string>("eth_sendTransaction", [
-      { from: req.from, to: req.to, data: req.data, gas: hex(gas), ...(nonce === undefined ? {} : { nonce: hex(nonce) }) },
+      { from: req.from, to: req.to, data: req.data, gas: hex(gas) },
     ]);
   } catch (err) {
     if (err instanceof RpcError && /unknown account|not recognized|no such account|unlocked|authentication needed/i.test(err.message)) {
