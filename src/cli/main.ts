@@ -50,10 +50,15 @@ function define(name: string, load: () => { run: Runner }): Command {
       const { run } = load();
       const out = await run(g, ...args);
       if (out) print(g, out);
+      if (out?.exitCode) partialFailure = out.exitCode;
     });
 }
 
+/** Set by a command that finished but failed in part; main's exit status. */
+let partialFailure = 0;
+
 function print(g: Globals, out: CommandOutput) {
+  for (const line of out.stderr ?? []) process.stderr.write(`xray: ${line}\n`);
   if (g.json) process.stdout.write(toJson(out.json) + "\n");
   else if (out.text) process.stdout.write((g.quiet ? out.text.split("\n")[0] : out.text) + "\n");
 }
@@ -119,11 +124,32 @@ define("set-contact", () => require("./commands/set-contact.js"))
 
 define("profile", () => require("./commands/profile.js")).description("show the patient page: profile and record count");
 
+define("hash", () => require("./commands/hash.js"))
+  .description("SHA-256 of image files and folders (recursive), on every core; sha256sum's format by default")
+  .argument("<paths...>", "files and folders")
+  .option("--format <format>", "text (like sha256sum) | jsonl | csv | icon (Lin et al.'s JS module)", "text")
+  .option("--manifest <file>", "also write a manifest (path, size, sha256, label, mime) for verify and anchor")
+  .option("--out <file>", "write the output to this file (atomically) instead of stdout")
+  .option("--hidden", "include files and folders whose names start with '.'")
+  .option("--any-file", "hash files that are not images too (default: reported as failures)")
+  .option("--threads <n>", "worker threads (default: one per core; 0 = none)")
+  .addHelpText(
+    "after",
+    `
+Files that are unreadable, empty or not images are reported on stderr and counted; the
+others are hashed, and the exit status is 1 if any failed.
+
+Examples:
+  $ xray hash chest_xray/ > SHA256SUMS && sha256sum -c SHA256SUMS
+  $ xray hash chest_xray/ --manifest chest_xray.manifest.json --format jsonl
+  $ xray hash chest_xray/train/NORMAL --format icon --out icon.js`,
+  );
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
-    return 0;
+    return partialFailure;
   } catch (err) {
     return report(err, argv);
   }

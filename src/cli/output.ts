@@ -4,6 +4,10 @@ import type { TxOutcome } from "../core/chain/xr";
 export interface CommandOutput {
   json: unknown;
   text: string;
+  /** Diagnostics for stderr (per-file failures of a batch); printed in text and JSON mode alike. */
+  stderr?: string[];
+  /** Non-zero when the command ran to the end but part of its work failed (a batch with bad files). */
+  exitCode?: number;
 }
 
 /** JSON.stringify that writes bigints as decimal strings. */

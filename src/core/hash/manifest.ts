@@ -1,0 +1,75 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UsageError } from "../../errors";
+import { writeFileAtomic } from "../home";
+
+/** One hashed file in a manifest; `path` is relative to the manifest's folder, with "/" separators. */
+export interface ManifestEntry {
+  path: string;
+  size: number;
+  sha256: string;
+  /** The folder the file was in (NORMAL, PNEUMONIA, ...). */
+  label: string;
+  mime: string;
+}
+
+/** A data set's hashes: what `xray hash --manifest` writes and `verify`/`anchor` read. */
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  algorithm: "sha256";
+  created: string;
+  /** The files and folders that were hashed, relative to the manifest's folder. */
+  roots: string[];
+  count: number;
+  bytes: number;
+  files: ManifestEntry[];
+  /** Files under the roots that were not hashed, and why (not an image, empty, unreadable). */
+  failed: { path: string; error: string }[];
+}
+
+export const MANIFEST_FORMAT = "xray-manifest/1";
+
+/** `file` relative to the folder of `manifestFile`, with "/" separators (portable between machines). */
+export function relativeToManifest(manifestFile: string, file: string): string {
+  return path.relative(path.dirname(path.resolve(manifestFile)), path.resolve(file)).split(path.sep).join("/") || ".";
+}
+
+/** The absolute path of a manifest entry. */
+export function resolveFromManifest(manifestFile: string, rel: string): string {
+  return path.resolve(path.dirname(path.resolve(manifestFile)), ...rel.split("/"));
+}
+
+/** Writes the manifest through a temporary file and a rename: a reader sees the old file or the whole new one. */
+export function writeManifest(file: string, manifest: Manifest): void {
+  const { files, ...head } = manifest;
+  // One entry per line: diffs and greps stay readable on data sets of thousands of files.
+  const body = files.map((f) => "    " + JSON.stringify(f)).join(",\n");
+  const text = JSON.stringify({ ...head, files: [] }, null, 2).replace('"files": []', `"files": [\n${body}\n  ]`);
+  writeFileAtomic(file, text + "\n");
+}
+
+/** Reads and checks a manifest; a UsageError says what is wrong with it. */
+export function readManifest(file: string): Manifest {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`cannot read the manifest ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let m: Manifest;
+  try {
+    m = JSON.parse(text) as Manifest;
+  } catch {
+    throw new UsageError(`${file} is not a manifest: not valid JSON (write one with xray hash --manifest)`);
+  }
+  if (m?.format !== MANIFEST_FORMAT || !Array.isArray(m.files) || !Array.isArray(m.roots)) {
+    throw new UsageError(`${file} is not an xray manifest (format "${MANIFEST_FORMAT}"; write one with xray hash --manifest)`);
+  }
+  m.failed ??= [];
+  m.files.forEach((f, i) => {
+    if (typeof f?.path !== "string" || !/^[0-9a-f]{64}$/.test(String(f.sha256)) || !Number.isSafeInteger(f.size)) {
+      throw new UsageError(`${file}: entry ${i} is damaged (needs path, size and a 64-hex-digit sha256)`);
+    }
+  });
+  return m;
+}
