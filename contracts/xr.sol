@@ -62,6 +62,29 @@ contract xr is xray {
         }
     }
 
+    /// @notice Anchors a data set of `count` images as the root of a Merkle tree over their
+    /// SHA-256 hashes (OpenZeppelin StandardMerkleTree, leaf encoding bytes32): one
+    /// transaction however many images. `label` names the data set in the event only.
+    /// Requirements: caller is an enabled Doctor; `root` not anchored before. Emits BatchAnchored.
+    function anchorBatch(bytes32 root, uint32 count, string calldata label) external onlyRole(UserType.Doctor) {
+        if (root == bytes32(0) || count == 0) revert EmptyBatch();
+        Batch storage b = _batches[root];
+        if (b.author != address(0)) revert AlreadyAnchored(root, b.author, b.time);
+        _batches[root] = Batch({author: msg.sender, time: uint64(block.timestamp), count: count});
+        emit BatchAnchored(root, msg.sender, count, label);
+    }
+
+    /// @notice Who anchored `root`, when, and how many images it holds; zeros if never anchored.
+    function getBatch(bytes32 root) external view returns (address author, uint64 time, uint32 count) {
+        Batch storage b = _batches[root];
+        return (b.author, b.time, b.count);
+    }
+
+    /// @notice True when `proof` shows the image with SHA-256 `imageHash` is in the anchored batch `root`.
+    function verifyAnchored(bytes32 root, bytes32 imageHash, bytes32[] calldata proof) external view returns (bool) {
+        return _batches[root].author != address(0) && _merkleRoot(_leaf(imageHash), proof) == root;
+    }
+
     /// @notice Sets the patient's birthday, YYYYMMDD. Requirements: caller is an enabled Host.
     function setBirthday(string calldata birthday) external onlyRole(UserType.Host) {
         uint32 date = strlib.parseDate(birthday);

@@ -27,6 +27,13 @@ abstract contract xray {
         string part;
     }
 
+    /// A data set anchored as one Merkle root: author, time and size share one slot.
+    struct Batch {
+        address author;
+        uint64 time;
+        uint32 count;
+    }
+
     struct Profile {
         string name;
         address patient;
@@ -42,6 +49,7 @@ abstract contract xray {
     Profile internal _profile;
     mapping(address => User) internal _users;
     XrayRecord[] internal _records;
+    mapping(bytes32 => Batch) internal _batches;
 
     /// `account` does not hold `needed`.
     error MissingRole(address account, UserType needed);
@@ -61,11 +69,16 @@ abstract contract xray {
     error InvalidProfile(string field);
     /// The body part must be 1 to 32 bytes.
     error InvalidPart(string part);
+    /// `root` was anchored before, by `author` at `time`.
+    error AlreadyAnchored(bytes32 root, address author, uint64 time);
+    /// A batch needs a non-zero root and at least one image.
+    error EmptyBatch();
 
     event ProfileCreated(address indexed patient, string name, uint8 age, Gender gender, BloodType bloodType);
     event PermissionSet(address indexed account, UserType indexed userType, string name, bool enabled, address indexed by);
     event PermissionRevoked(address indexed account, UserType indexed userType, address indexed by);
-    event XrayhashSet(uint256 indexed index, address indexed author, string part, bytes32 hash);
+    event XrayhashSet(uint256 indexed index, address indexed author, string part, bytes32 indexed hash);
+    event BatchAnchored(bytes32 indexed root, address indexed author, uint32 count, string label);
     event BirthdaySet(uint32 birthday, address indexed by);
     event ContactSet(string contact, address indexed by);
 
@@ -133,6 +146,21 @@ abstract contract xray {
         index = _records.length;
         _records.push(XrayRecord({hash: hash, author: msg.sender, time: uint64(block.timestamp), part: part}));
         emit XrayhashSet(index, msg.sender, part, hash);
+    }
+
+    /// @dev OpenZeppelin's StandardMerkleTree leaf for one bytes32 value, hashed twice so a
+    /// leaf can never pass for an inner node.
+    function _leaf(bytes32 imageHash) internal pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(imageHash))));
+    }
+
+    /// @dev The root a leaf and its proof lead to, hashing each pair in sorted order.
+    function _merkleRoot(bytes32 leaf, bytes32[] calldata proof) internal pure returns (bytes32 node) {
+        node = leaf;
+        for (uint256 i = 0; i < proof.length; ++i) {
+            bytes32 p = proof[i];
+            node = node < p ? keccak256(abi.encode(node, p)) : keccak256(abi.encode(p, node));
+        }
     }
 
     function _record(uint256 index) internal view returns (XrayRecord storage) {

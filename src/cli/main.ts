@@ -145,6 +145,26 @@ Examples:
   $ xray hash chest_xray/train/NORMAL --format icon --out icon.js`,
   );
 
+define("anchor", () => require("./commands/anchor.js"))
+  .description("record every hash of a manifest on chain: one record per image, or --batch as one Merkle root")
+  .argument("<manifest>", "written by xray hash --manifest")
+  .option("--batch", "one transaction holding a Merkle root; each image's proof goes to <manifest>.proofs.json")
+  .option("--label <name>", "the data set's name in the batch event (default: the manifest's path)")
+  .option("--part <part>", "body part stored with each record", "chest")
+  .option("--window <n>", "transactions sent before waiting for a receipt", "64")
+  .addHelpText(
+    "after",
+    `
+Safe to interrupt and run again: hashes already on chain are skipped (per record), and a
+root already anchored is not sent twice (batch); each image ends up anchored exactly once.
+Record indexes go to <manifest>.anchor.json.
+
+Examples:
+  $ xray hash chest_xray/ --manifest chest.json > /dev/null
+  $ xray anchor chest.json
+  $ xray anchor chest.json --batch --label kaggle-chest-xray --json`,
+  );
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   try {

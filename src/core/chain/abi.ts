@@ -21,6 +21,13 @@ function typeOf(p: AbiParameter): string {
   return `(${(p.components ?? []).map(typeOf).join(",")})${p.type.slice(5)}`;
 }
 
+/** topic0 of an event: the keccak-256 of its signature. */
+export function eventTopic(abi: AbiItem[], name: string): string {
+  const item = abi.find((i) => i.type === "event" && i.name === name);
+  if (!item) throw new Error(`the contract has no event ${name}`);
+  return abiCoder.encodeEventSignature(signatureOf(item));
+}
+
 export function functionItem(abi: AbiItem[], name: string): AbiItem {
   const item = abi.find((i) => i.type === "function" && i.name === name);
   if (!item) throw new Error(`the contract has no function ${name}`);

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import { homePaths, processAlive, readJsonFile } from "../home";
-import { acquireLock } from "./lock";
+import { acquireLock } from "../lock";
 import { httpProvider } from "./http";
 import { RpcError } from "../../errors";
 import type { Provider } from "./provider";
@@ -61,6 +61,7 @@ export async function openEmbedded(home: string): Promise<Provider> {
     await inner.request({ method: "eth_chainId", params: [] });
     return {
       description: `the embedded chain in ${paths.root}`,
+      exclusive: true,
       async request<T>(method: string, params: unknown[] = []): Promise<T> {
         try {
           return (await inner.request({ method, params } as never)) as T;

@@ -10,6 +10,7 @@ const ACTIONS: Record<string, string> = {
   setXrayhash: "record X-ray hashes",
   setBirthday: "set the birthday",
   setContact: "set the contact",
+  anchorBatch: "anchor data sets",
 };
 
 /**
@@ -36,6 +37,12 @@ export function explainRevert(err: RevertError, fn: string, deployment?: Deploym
       break;
     case "BadDate":
       message = `not a real date: "${a[0]}" (expected YYYYMMDD)`;
+      break;
+    case "AlreadyAnchored":
+      message = `this data set (root ${a[0]}) was anchored already, by ${label(a[1])} at ${new Date(Number(a[2]) * 1000).toISOString()}`;
+      break;
+    case "EmptyBatch":
+      message = "an empty data set cannot be anchored";
       break;
     case "IndexOutOfRange":
       message = `there is no X-ray record #${a[0]}: ${a[1]} recorded`;

@@ -4,4 +4,10 @@ export interface Provider {
   close(): Promise<void>;
   /** Where the chain is, for messages: "the embedded chain in ./.xray" or a URL. */
   readonly description: string;
+  /**
+   * True when this process alone drives the chain (Ganache in-process, under the home's lock):
+   * it may stop and start the miner to put many transactions in one block, since nothing
+   * else can observe or inherit that state.
+   */
+  readonly exclusive?: boolean;
 }

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import { XrayError } from "../../errors";
 import { homePaths, writeFileAtomic } from "../home";
 import { ganacheOptions, runningNode, type NodeInfo } from "./embedded";
-import { acquireLock } from "./lock";
+import { acquireLock } from "../lock";
 
 export interface ServeOptions {
   port?: number;

@@ -9,6 +9,9 @@ export interface TxRequest {
   data: string;
   /** Gas limit; estimated (plus a margin) when omitted. */
   gas?: bigint;
+  /** For a locally signed transaction: the nonce and gas price (asked of the node when omitted). */
+  nonce?: bigint;
+  gasPrice?: bigint;
 }
 
 export interface TxReceiptLog {
@@ -105,13 +108,10 @@ export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
     if (signer) {
       const [chainId, gasPrice, nonce] = await Promise.all([
         chain.chainId(),
-        chain.provider.request<string>("eth_gasPrice"),
-        chain.provider.request<string>("eth_getTransactionCount", [req.from, "pending"]),
+        req.gasPrice ?? chain.provider.request<string>("eth_gasPrice").then(BigInt),
+        req.nonce ?? transactionCount(chain, req.from, "pending"),
       ]);
-      const raw = signer.signTransaction(
-        { nonce: BigInt(nonce), gasPrice: BigInt(gasPrice), gas, to: req.to, data: req.data },
-        chainId,
-      );
+      const raw = signer.signTransaction({ nonce, gasPrice, gas, to: req.to, data: req.data }, chainId);
       return await chain.provider.request<string>("eth_sendRawTransaction", [raw]);
     }
     return await chain.provider.request<string>("eth_sendTransaction", [
@@ -126,6 +126,11 @@ export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
     }
     throw asRevert(err);
   }
+}
+
+/** How many transactions `account` has sent: mined ("latest") or including the node's pool ("pending"). */
+export async function transactionCount(chain: Chain, account: string, block: "latest" | "pending"): Promise<bigint> {
+  return BigInt(await chain.provider.request<string>("eth_getTransactionCount", [account, block]));
 }
 
 /** Polls for a receipt; a failed (status 0) transaction is replayed to decode its revert. */

@@ -1,5 +1,7 @@
 import { UsageError } from "../../../errors";
 import { checksumAddress } from "../accounts";
+import { eventTopic } from "../abi";
+import { artifact } from "../artifacts";
 import { xrCall, xrSend, type TxOutcome, type XrContext } from "../xr";
 
 /** One image hash record as the CLI shows it. */
@@ -60,4 +62,26 @@ function toRecord(index: number, r: Record<string, unknown>, name: string): Xray
     time,
     date: new Date(time * 1000).toISOString(),
   };
+}
+
+/**
+ * Record index of every hash on chain (the first, if one was recorded twice), read from the
+ * XrayhashSet events, which index the hash: one eth_getLogs instead of thousands of storage
+ * reads. `sha256`, when given, narrows the query to that hash.
+ */
+export async function recordedHashes(ctx: XrContext, sha256?: string): Promise<Map<string, number[]>> {
+  const logs = await ctx.chain.provider.request<{ topics: string[] }[]>("eth_getLogs", [
+    {
+      address: ctx.deployment.xr,
+      fromBlock: "0x" + ctx.deployment.block.toString(16),
+      toBlock: "latest",
+      topics: [eventTopic(artifact("xr").abi, "XrayhashSet"), null, null, sha256 ? "0x" + sha256 : null],
+    },
+  ]);
+  const out = new Map<string, number[]>();
+  for (const log of logs) {
+    const hash = log.topics[3].slice(2).toLowerCase();
+    out.set(hash, [...(out.get(hash) ?? []), Number(BigInt(log.topics[1]))]);
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
-import { ChainBusyError } from "../../errors";
-import { processAlive } from "../home";
+import { ChainBusyError } from "../errors";
+import { processAlive } from "./home";
 
 export interface LockOptions {
   /** How long to wait for another xray process to finish with the chain. */

@@ -1,0 +1,68 @@
+import { anchorManifest } from "../../core/chain/actions/anchor-manifest";
+import { xrContext } from "../../core/chain/xr";
+import { UsageError } from "../../errors";
+import { senderFor, withChain, type Globals } from "../context";
+import type { CommandOutput } from "../output";
+import { progressBar, type Progress } from "../progress";
+
+interface AnchorOptions {
+  batch?: boolean;
+  label?: string;
+  part: string;
+  window: string;
+}
+
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : 0);
+const n = (x: number) => x.toLocaleString("en-US");
+
+export async function run(g: Globals, manifestFile: string, o: AnchorOptions): Promise<CommandOutput> {
+  const window = Number(o.window);
+  if (!Number.isInteger(window) || window < 1 || window > 4096) throw new UsageError(`--window must be a whole number from 1 to 4096, got "${o.window}"`);
+  if (!o.part.trim() || Buffer.byteLength(o.part) > 32) throw new UsageError("--part must be 1 to 32 bytes");
+  return withChain(g, async (chain) => {
+    const ctx = xrContext(chain);
+    const from = await senderFor(g, chain, ctx.deployment, "doctor");
+    const started = Date.now();
+    let bar: Progress | undefined;
+    const out = await anchorManifest(ctx, manifestFile, {
+      from,
+      batch: o.batch,
+      label: o.label,
+      part: o.part,
+      window,
+      onProgress: (done, total) => (bar ??= progressBar("anchoring", total, !g.json)).update(done),
+    }).finally(() => bar?.done());
+    const seconds = (Date.now() - started) / 1000;
+    if (out.mode === "batch") {
+      const tx = out.tx ? { hash: out.tx.hash, block: out.tx.block, gasUsed: out.tx.gasUsed } : undefined;
+      const head = out.already
+        ? `already anchored: ${n(out.count)} images under root ${out.root} (by ${out.author}, ${new Date(out.time * 1000).toISOString()})`
+        : `anchored ${n(out.count)} images as one batch, root ${out.root}`;
+      return {
+        json: { mode: "batch", manifest: manifestFile, root: out.root, images: out.images, leaves: out.count, already: out.already, author: out.author, time: out.time, proofs: out.proofsFile, seconds, tx },
+        text: [head, `proofs: ${out.proofsFile}`, tx ? `tx ${tx.hash} in block ${tx.block}${out.already ? "" : `, gas used ${n(tx.gasUsed)}`}` : ""].filter(Boolean).join("\n"),
+      };
+    }
+    const gasMedian = median(out.gas);
+    return {
+      json: {
+        mode: "records",
+        manifest: manifestFile,
+        images: out.total,
+        alreadyAnchored: out.alreadyAnchored,
+        sent: out.sent,
+        gasPerRecord: gasMedian,
+        gasTotal: out.gas.reduce((a, b) => a + b, 0),
+        firstBlock: out.firstBlock,
+        lastBlock: out.lastBlock,
+        records: out.stateFile,
+        seconds,
+      },
+      text: [
+        `anchored ${n(out.total)} images, one record each: ${n(out.sent)} recorded now, ${n(out.alreadyAnchored)} already on chain`,
+        `record indexes: ${out.stateFile}`,
+        out.sent ? `${n(out.sent)} transactions, blocks ${out.firstBlock}-${out.lastBlock}, gas ${n(gasMedian)} per record (median), ${seconds.toFixed(2)} s` : "",
+      ].filter(Boolean).join("\n"),
+    };
+  });
+}

@@ -1,0 +1,59 @@
+import { checksumAddress } from "../accounts";
+import { eventTopic } from "../abi";
+import { artifact } from "../artifacts";
+import { xrCall, xrSend, type XrContext } from "../xr";
+
+/** An anchored data set as the chain holds it. */
+export interface BatchInfo {
+  root: string;
+  author: string;
+  time: number;
+  count: number;
+}
+
+export interface AnchorBatchResult extends BatchInfo {
+  /** True when this root was on chain before this call (a rerun): nothing was sent. */
+  already: boolean;
+  tx?: { hash: string; block: number; gasUsed: number };
+}
+
+/** The batch anchored under `root`, or undefined. */
+export async function getBatch(ctx: XrContext, root: string): Promise<BatchInfo | undefined> {
+  const [author, time, count] = await xrCall(ctx, "getBatch", [root]);
+  if (/^0x0{40}$/i.test(String(author))) return undefined;
+  return { root, author: checksumAddress(String(author)), time: Number(time), count: Number(count) };
+}
+
+/** The transaction that anchored `root`, found through its BatchAnchored event. */
+export async function findBatchTx(ctx: XrContext, root: string): Promise<{ hash: string; block: number } | undefined> {
+  const logs = await ctx.chain.provider.request<{ transactionHash: string; blockNumber: string }[]>("eth_getLogs", [
+    {
+      address: ctx.deployment.xr,
+      fromBlock: "0x" + ctx.deployment.block.toString(16),
+      toBlock: "latest",
+      topics: [eventTopic(artifact("xr").abi, "BatchAnchored"), root],
+    },
+  ]);
+  return logs[0] && { hash: logs[0].transactionHash, block: Number(BigInt(logs[0].blockNumber)) };
+}
+
+/**
+ * Anchors a data set's Merkle root in one transaction; a root already on chain is reported,
+ * not sent again, so an interrupted run can simply be repeated.
+ */
+export async function anchorBatch(ctx: XrContext, p: { root: string; count: number; label: string; from: string }): Promise<AnchorBatchResult> {
+  const existing = await getBatch(ctx, p.root);
+  if (existing) {
+    const tx = await findBatchTx(ctx, p.root);
+    return { ...existing, already: true, ...(tx ? { tx: { ...tx, gasUsed: 0 } } : {}) };
+  }
+  const out = await xrSend(ctx, "anchorBatch", [p.root, p.count, p.label], p.from);
+  const info = (await getBatch(ctx, p.root))!;
+  return { ...info, already: false, tx: { hash: out.tx.hash, block: out.tx.block, gasUsed: out.tx.gasUsed } };
+}
+
+/** True when xr itself confirms the proof against an anchored root. */
+export async function verifyAnchoredOnChain(ctx: XrContext, root: string, sha256: string, proof: string[]): Promise<boolean> {
+  const [ok] = await xrCall(ctx, "verifyAnchored", [root, "0x" + sha256, proof]);
+  return Boolean(ok);
+}
