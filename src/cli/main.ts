@@ -165,6 +165,23 @@ Examples:
   $ xray anchor chest.json --batch --label kaggle-chest-xray --json`,
   );
 
+define("verify", () => require("./commands/verify.js"))
+  .description("check files against the chain (records or batch proofs), or audit a folder against a manifest")
+  .argument("[paths...]", "files to check on chain; with --manifest alone: the folder to audit (default: the manifest's own)")
+  .option("--manifest <file>", "audit: every file read again and sorted into matched, changed, missing, moved, new")
+  .option("--proofs <file>", "Merkle proofs written by xray anchor --batch (default: <manifest>.proofs.json)")
+  .addHelpText(
+    "after",
+    `
+Exit status 1 when a file is not anchored or the audit finds any difference.
+
+Examples:
+  $ xray verify scan.png                         # is this image recorded on chain?
+  $ xray verify scan.png --proofs chest.json.proofs.json
+  $ xray verify --manifest chest.json            # audit, like hashdeep -a
+  $ xray verify --manifest chest.json /mnt/copy/chest_xray --json`,
+  );
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   try {
