@@ -182,6 +182,23 @@ Examples:
   $ xray verify --manifest chest.json /mnt/copy/chest_xray --json`,
   );
 
+define("dataset", () => require("./commands/dataset.js"))
+  .description("write a Kaggle-shaped benchmark data set (train|test|val/NORMAL|PNEUMONIA, 5,856 JPEGs) from real chest X-rays")
+  .argument("<out-dir>", "where to write it")
+  .option("--source <dir>", "the chest X-ray folder with images/<label>/ (default: ../shared/data/cxr or env XRAY_CXR_DATA)")
+  .option("--seed <n>", "same seed, same bytes", "1")
+  .option("--scale <f>", "fraction of each folder's count, e.g. 0.01 for a quick set", "1")
+  .addHelpText(
+    "after",
+    `
+Deterministic and resumable: images already written are kept, each new one is written
+atomically. Sizes spread over about 0.3 to 3 MB.
+
+Examples:
+  $ xray dataset bench/data/kaggle
+  $ xray dataset /tmp/small --scale 0.01 --json`,
+  );
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   try {
