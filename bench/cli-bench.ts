@@ -5,6 +5,7 @@
  * Writes bench/results/cli-bench.md and .json. Run: npm run bench:cli [-- --runs N]
  */
 import { spawn } from "node:child_process";
+import { BIN, machine, median, ROOT, timed, TRUFFLE } from "./lib";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,31 +20,9 @@ import { encodeCall } from "../src/core/chain/abi";
 import { artifact } from "../src/core/chain/artifacts";
 import { writeFileAtomic } from "../src/core/home";
 
-const ROOT = path.resolve(__dirname, "../..");
-const BIN = path.join(ROOT, "bin", "xray.js");
-const TRUFFLE = path.join(ROOT, "node_modules", ".bin", "truffle");
 const HASH = "16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134";
 
 const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 7;
-
-function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d) => (err += d));
-    child.on("close", (code) => {
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code !== 0) reject(new Error(`${cmd} ${args.join(" ")} failed (${code}): ${err}`));
-      else resolve(ms);
-    });
-  });
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function series(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv) {
   await timed(cmd, args, env); // warm the file cache; not counted
@@ -106,7 +85,7 @@ async function main() {
   }
   const result = {
     date: new Date().toISOString(),
-    machine: `${os.cpus().length} x ${os.cpus()[0]?.model}, node ${process.version}`,
+    machine: machine(),
     runs,
     timings: [help, embedded, viaNode, truffle],
     ratios: {

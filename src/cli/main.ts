@@ -199,6 +199,16 @@ Examples:
   $ xray dataset /tmp/small --scale 0.01 --json`,
   );
 
+define("bench", () => require("./commands/bench.js"))
+  .description("benchmark hashing and anchoring (Lin et al. Fig. 12) beside sha256sum and truffle exec")
+  .option("--data <dir>", "the Kaggle-shaped data set (default: bench/data/kaggle, written by xray dataset if missing)")
+  .option("--source <dir>", "chest X-rays to make the data set from (default: ../shared/data/cxr)")
+  .option("--sizes <list>", "image counts to run", "10,20,30,40,50,60,70,80,90,100")
+  .option("--no-full", "skip the run over the whole data set")
+  .option("--runs <n>", "runs of each hashing command (medians)", "5")
+  .option("--out <dir>", "where to write anchor-bench.{md,json,svg} (default: bench/results)")
+  .addHelpText("after", "\nTimings are printed, never asserted. Examples:\n  $ xray bench\n  $ xray bench --sizes 10,100 --no-full --json");
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -20,10 +20,10 @@ export function tempHome(label = "home"): string {
 }
 
 /** Runs the real `xray` binary with XRAY_HOME = home. */
-export function xray(home: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function xray(home: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env, XRAY_HOME: home, XRAY_RPC: "", ...options.env };
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: options.cwd ?? ROOT });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -80,3 +80,6 @@ export async function freePort(): Promise<number> {
 }
 
 export const PAPER_HASH = "16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134";
+
+/** The shared real chest X-rays (originals: the bytes as published). */
+export const CXR = path.resolve(ROOT, "..", "shared", "data", "cxr");

@@ -154,6 +154,6 @@ export async function generateKaggleDataset(out: string, options: KaggleDatasetO
     medianBytes: sorted[Math.floor(sorted.length / 2)],
     maxBytes: sorted[sorted.length - 1],
   };
-  writeFileAtomic(path.join(out, "dataset.json"), JSON.stringify({ generator: "xray dataset", seed, scale, ...result, out: undefined }, null, 2) + "\n");
+  writeFileAtomic(path.join(out, ".xray-dataset.json"), JSON.stringify({ generator: "xray dataset", seed, scale, ...result, out: undefined }, null, 2) + "\n");
   return result;
 }

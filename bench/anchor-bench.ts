@@ -1,0 +1,218 @@
+/**
+ * Benchmark (issue 3): Lin et al.'s Fig. 12 — hashing and anchoring 10, 20, ... 100 images —
+ * extended to the whole 5,856-image Kaggle-shaped set, each size beside its peers measured in
+ * the same run: sha256sum over the same files, and one setXrayhash per image awaited in turn
+ * by `truffle exec` (the paper's upload loop). Writes bench/results/anchor-bench.{md,json,svg}.
+ * Run: npm run bench [-- --sizes 10,50,100 --no-full], or `xray bench`.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { listFiles } from "../src/core/hash/files";
+import { writeFileAtomic } from "../src/core/home";
+import { generateKaggleDataset } from "../src/core/imaging/kaggle-dataset";
+import { lineChartSvg } from "./chart";
+import { BIN, machine, median, ROOT, timedRun, TRUFFLE } from "./lib";
+
+export interface AnchorBenchOptions {
+  /** The Kaggle-shaped data set (written by `xray dataset` if missing). */
+  data?: string;
+  /** The chest X-rays the data set is made from, when it has to be generated. */
+  source?: string;
+  sizes?: number[];
+  /** Also run the whole data set. */
+  full?: boolean;
+  /** Runs of each hashing command (medians); anchoring runs once per size on a fresh chain. */
+  runs?: number;
+  /** Where to write the results. */
+  out?: string;
+  log?: (line: string) => void;
+}
+
+export interface SizeRow {
+  images: number;
+  bytes: number;
+  hashMs: number;
+  sha256sumMs: number;
+  hashSpeedup: number;
+  anchorWallMs: number;
+  anchorChainMs: number;
+  anchorNodeMs: number;
+  truffleMs: number;
+  truffleOverXray: number;
+  gasPerImage: number;
+  batchChainMs: number;
+  batchGas: number;
+}
+
+const PAPER = { images: 100, hashMs: 685, uploadMs: 56_830 };
+
+export async function runAnchorBench(o: AnchorBenchOptions = {}) {
+  const log = o.log ?? ((l: string) => process.stderr.write(l + "\n"));
+  const data = path.resolve(o.data ?? path.join(ROOT, "bench", "data", "kaggle"));
+  const outDir = path.resolve(o.out ?? path.join(ROOT, "bench", "results"));
+  const runs = o.runs ?? 5;
+  if (!fs.existsSync(path.join(data, ".xray-dataset.json"))) {
+    if (!o.source) throw new Error(`no data set at ${data}: run xray dataset ${data} first (or give the source)`);
+    log(`writing the Kaggle-shaped data set to ${data} ...`);
+    await generateKaggleDataset(data, { source: o.source });
+  }
+  const all = listFiles([data]).files.filter((f) => f.path.endsWith(".jpeg")).map((f) => f.path);
+  const sizes = [...(o.sizes ?? [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]).filter((n) => n <= all.length), ...(o.full === false ? [] : [all.length])];
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-anchor-bench-"));
+  const rows: SizeRow[] = [];
+  try {
+    for (const n of sizes) {
+      const files = all.slice(0, n);
+      const bytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
+      const manifest = path.join(work, `m${n}.json`);
+      const hashArgs = [BIN, "hash", "--manifest", manifest, ...files];
+      await timedRun(process.execPath, hashArgs); // warm the page cache and write the manifest
+      await timedRun("sha256sum", files);
+      const r = n >= 1000 ? Math.min(runs, 3) : runs;
+      const hashMs: number[] = [];
+      const sumMs: number[] = [];
+      for (let i = 0; i < r; i++) {
+        hashMs.push((await timedRun(process.execPath, hashArgs)).ms);
+        sumMs.push((await timedRun("sha256sum", files)).ms);
+      }
+      const emb = await freshHome(work, `e${n}`);
+      const rec = await timedRun(process.execPath, [BIN, "anchor", manifest, "--json"], { XRAY_HOME: emb });
+      const recJson = JSON.parse(rec.stdout);
+      const batch = JSON.parse((await timedRun(process.execPath, [BIN, "anchor", manifest, "--batch", "--json"], { XRAY_HOME: emb })).stdout);
+      const viaNode = await withNode(await freshHome(work, `n${n}`), async (env) => {
+        const x = await timedRun(process.execPath, [BIN, "anchor", manifest, "--json"], env);
+        const t = await timedRun(TRUFFLE, ["exec", "scripts/truffle/anchor-manifest.js"], { ...env, XRAY_MANIFEST: manifest });
+        return { xray: x.ms, truffle: t.ms };
+      });
+      const row: SizeRow = {
+        images: n,
+        bytes,
+        hashMs: Math.round(median(hashMs)),
+        sha256sumMs: Math.round(median(sumMs)),
+        hashSpeedup: +(median(sumMs) / median(hashMs)).toFixed(2),
+        anchorWallMs: Math.round(rec.ms),
+        anchorChainMs: Math.round(recJson.seconds * 1000),
+        anchorNodeMs: Math.round(viaNode.xray),
+        truffleMs: Math.round(viaNode.truffle),
+        truffleOverXray: +(viaNode.truffle / viaNode.xray).toFixed(2),
+        gasPerImage: recJson.gasPerRecord,
+        batchChainMs: Math.round(batch.seconds * 1000),
+        batchGas: batch.tx.gasUsed,
+      };
+      rows.push(row);
+      log(`${n} images: hash ${row.hashMs} ms (sha256sum ${row.sha256sumMs} ms, ${row.hashSpeedup}x); anchor ${row.anchorWallMs} ms wall / ${row.anchorChainMs} ms chain, via node ${row.anchorNodeMs} ms, truffle exec ${row.truffleMs} ms (${row.truffleOverXray}x); batch ${row.batchChainMs} ms, ${row.batchGas} gas`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const result = { date: new Date().toISOString(), machine: machine(), data, hashRuns: runs, paper: PAPER, rows };
+  fs.mkdirSync(outDir, { recursive: true });
+  const md = markdown(result);
+  writeFileAtomic(path.join(outDir, "anchor-bench.json"), JSON.stringify(result, null, 2) + "\n");
+  writeFileAtomic(path.join(outDir, "anchor-bench.md"), md);
+  writeFileAtomic(path.join(outDir, "anchor-bench.svg"), chart(rows.filter((r) => r.images <= 100)));
+  return { result, markdown: md, files: ["anchor-bench.md", "anchor-bench.json", "anchor-bench.svg"].map((f) => path.join(outDir, f)) };
+}
+
+/** A new xray home with xr deployed and the doctor granted (not timed). */
+async function freshHome(work: string, name: string): Promise<string> {
+  const home = path.join(work, name);
+  await timedRun(process.execPath, [BIN, "init", "-q"], { XRAY_HOME: home });
+  await timedRun(process.execPath, [BIN, "set-permission", "doctor", "Dr.Lee", "doctor", "-q"], { XRAY_HOME: home });
+  return home;
+}
+
+/** Serves `home` with `xray node` on a free port (truffle attaches, xray commands too) while `work` runs. */
+async function withNode<T>(home: string, work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const env = { XRAY_HOME: home, XRAY_NODE_PORT: String(port) };
+  const node: ChildProcess = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve());
+      node.on("exit", (code) => reject(new Error(`xray node exited (${code})`)));
+    });
+    await timedRun(TRUFFLE, ["migrate"], env); // adopts the CLI's deployment
+    return await work(env);
+  } finally {
+    node.kill("SIGTERM");
+    await new Promise((resolve) => (node.exitCode !== null ? resolve(null) : node.on("exit", resolve)));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+function markdown(r: { date: string; machine: string; hashRuns: number; rows: SizeRow[] }): string {
+  const hundred = r.rows.find((x) => x.images === 100);
+  return [
+    `# Hashing and anchoring benchmark (${r.date.slice(0, 10)}, ${r.machine})`,
+    "",
+    "Lin et al.'s Fig. 12 (10 to 100 images) and the whole Kaggle-shaped set. Hash times are medians",
+    `of ${r.hashRuns} runs (3 for the whole set), each command from process start to exit, page cache warm,`,
+    "beside `sha256sum` over the same files. Anchoring runs once per size on a fresh chain: `xray anchor`",
+    "in-process (wall time of the command, and the chain part of it) and through `xray node`, beside",
+    "`truffle exec` of a script awaiting one `setXrayhash` per image on the same node. Batch: `xray anchor --batch`.",
+    "",
+    "| images | MB | xray hash ms | sha256sum ms | speed-up | anchor ms (wall / chain) | via node ms | truffle exec ms | truffle ÷ xray | gas per image | batch chain ms | batch gas |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...r.rows.map(
+      (x) =>
+        `| ${fmt(x.images)} | ${(x.bytes / 1e6).toFixed(0)} | ${fmt(x.hashMs)} | ${fmt(x.sha256sumMs)} | ${x.hashSpeedup}x | ${fmt(x.anchorWallMs)} / ${fmt(x.anchorChainMs)} | ${fmt(x.anchorNodeMs)} | ${fmt(x.truffleMs)} | ${x.truffleOverXray}x | ${fmt(x.gasPerImage)} | ${fmt(x.batchChainMs)} | ${fmt(x.batchGas)} |`,
+    ),
+    "",
+    hundred
+      ? `Lin et al., 100 images: ${fmt(PAPER.hashMs)} ms hashing, ${fmt(PAPER.uploadMs)} ms uploading the hashes. xray, 100 images: ${fmt(hundred.hashMs)} ms hashing, ${fmt(hundred.anchorWallMs)} ms anchoring (whole command).`
+      : "",
+    "",
+    "Chart: anchor-bench.svg (10 to 100 images, log scale).",
+    "",
+  ].join("\n");
+}
+
+function chart(rows: SizeRow[]): string {
+  const pts = (f: (r: SizeRow) => number) => rows.map((r) => [r.images, f(r)] as [number, number]);
+  return lineChartSvg({
+    title: "Hash and anchor time, 10 to 100 images (Lin et al. Fig. 12)",
+    xLabel: "images",
+    yLabel: "time (log scale)",
+    series: [
+      { label: "xray hash", color: "#1f77b4", points: pts((r) => r.hashMs) },
+      { label: "sha256sum", color: "#1f77b4", dashed: true, points: pts((r) => r.sha256sumMs) },
+      { label: "xray anchor (embedded)", color: "#d62728", points: pts((r) => r.anchorWallMs) },
+      { label: "xray anchor via node", color: "#ff7f0e", points: pts((r) => r.anchorNodeMs) },
+      { label: "truffle exec, per record", color: "#ff7f0e", dashed: true, points: pts((r) => r.truffleMs) },
+      { label: "xray anchor --batch (chain)", color: "#2ca02c", points: pts((r) => r.batchChainMs) },
+      { label: "Lin et al. upload (100)", color: "#7f7f7f", points: [[100, PAPER.uploadMs]] },
+    ],
+  });
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+  runAnchorBench({
+    data: arg("--data"),
+    source: arg("--source") ?? path.join(ROOT, "..", "shared", "data", "cxr"),
+    sizes: arg("--sizes")?.split(",").map(Number),
+    full: !argv.includes("--no-full"),
+    runs: arg("--runs") ? Number(arg("--runs")) : undefined,
+  })
+    .then((r) => process.stdout.write(r.markdown))
+    .catch((err) => {
+      process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
+      process.exit(1);
+    });
+}
