@@ -16,27 +16,41 @@ library strlib {
         bytes calldata b = bytes(text);
         uint256 start = (b.length == 66 && b[0] == "0" && (b[1] == "x" || b[1] == "X")) ? 2 : 0;
         if (b.length - start != 64) revert BadHash(text);
-        uint256 acc;
-        uint256 offset;
+        uint256 high;
+        uint256 low;
         assembly {
-            offset := b.offset
+            high := calldataload(add(b.offset, start))
+            low := calldataload(add(add(b.offset, start), 32))
         }
-        // unchecked: i < 66, and the digit tests rely on wrap-around (c - 48 < 10 is false
-        // for c < 48). Reading calldata directly skips a bounds check per character.
-        unchecked {
-            for (uint256 i = start; i < 64 + start; ++i) {
-                uint256 c;
-                assembly {
-                    c := byte(0, calldataload(add(offset, i)))
-                }
-                uint256 lower = c | 0x20;
-                if (c - 48 < 10) acc = (acc << 4) | (c - 48);
-                else if (lower - 97 < 6) acc = (acc << 4) | (lower - 87);
-                else revert BadHash(text);
-            }
-        }
+        (uint256 h, bool okHigh) = _hexWord(high);
+        (uint256 l, bool okLow) = _hexWord(low);
+        if (!(okHigh && okLow)) revert BadHash(text);
+        uint256 acc = (h << 128) | l;
         if (acc == 0) revert BadHash(text);
         return bytes32(acc);
+    }
+
+    uint256 private constant ONES = 0x0101010101010101010101010101010101010101010101010101010101010101;
+    uint256 private constant HIGH_BITS = ONES * 0x80;
+
+    /// @dev 32 ASCII hex digits held in one word → their 128-bit value, all digits at once
+    /// (SWAR: each byte is a lane; no sum below crosses a byte, since every byte < 0x80).
+    /// About 60 opcodes instead of a 32-step loop. `ok` is false if any byte is not a hex digit.
+    function _hexWord(uint256 w) private pure returns (uint256 value, bool ok) {
+        unchecked {
+            if (w & HIGH_BITS != 0) return (0, false);
+            uint256 lower = w | (ONES * 0x20);
+            // per byte, bit 7 set when: w >= '0', w > '9', lower >= 'a', lower > 'f'
+            uint256 isDigit = ((w + ONES * (0x80 - 0x30)) & ~(w + ONES * (0x7f - 0x39))) & HIGH_BITS;
+            uint256 isLetter = ((lower + ONES * (0x80 - 0x61)) & ~(lower + ONES * (0x7f - 0x66))) & HIGH_BITS;
+            if (isDigit | isLetter != HIGH_BITS) return (0, false);
+            uint256 x = (w & (ONES * 0x0f)) + (isLetter >> 7) * 9; // one nibble per byte
+            x = ((x >> 4) | x) & 0x00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff;
+            x = ((x >> 8) | x) & 0x0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff0000ffff;
+            x = ((x >> 16) | x) & 0x00000000ffffffff00000000ffffffff00000000ffffffff00000000ffffffff;
+            x = ((x >> 32) | x) & 0x0000000000000000ffffffffffffffff0000000000000000ffffffffffffffff;
+            return (((x >> 64) | x) & type(uint128).max, true);
+        }
     }
 
     /// @notice Formats 32 bytes as 64 lowercase hex digits, without "0x".

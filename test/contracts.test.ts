@@ -5,6 +5,9 @@ import { getPermission, removePermission, setPermission } from "../src/core/chai
 import { getXray, getXrayCount, setXrayHash } from "../src/core/chain/actions/records";
 import { getProfile, setBirthday, setContact } from "../src/core/chain/actions/profile";
 import { xrCall, xrContext, xrSend, type XrContext } from "../src/core/chain/xr";
+import { decodeResult, encodeCall } from "../src/core/chain/abi";
+import { artifact } from "../src/core/chain/artifacts";
+import { callRaw } from "../src/core/chain/tx";
 import { checksumAddress } from "../src/core/chain/accounts";
 import { RevertError } from "../src/errors";
 import { PAPER_HASH, tempHome } from "./helpers/cli";
@@ -129,6 +132,34 @@ describe("xr contract: permission paths (core library, embedded Ganache)", funct
   it("reverts read as sentences naming the account and the missing role", async () => {
     const e = await expectRevert(setBirthday(ctx, { birthday: "19970522", from: doctor }), "MissingRole");
     expect(e.message).to.equal(`${checksumAddress(doctor)} (doctor) is not a host: only the host may set the birthday`);
+  });
+
+  it("strlib.parseHash agrees with a plain parser on every byte a hex digit could be confused with", async () => {
+    const abi = artifact("strlib").abi;
+    const parse = async (text: string) => {
+      try {
+        return (decodeResult(abi, "parseHash", await callRaw(chain, ctx.deployment.strlib, encodeCall(abi, "parseHash", [text]))))[0];
+      } catch (err) {
+        return (err as RevertError).errorName;
+      }
+    };
+    // Around every boundary the word-at-a-time parser tests: '/' ':' '@' 'G' '`' 'g', the bytes
+    // that become digits when lower-cased (0x10-0x19), DEL, and non-ASCII.
+    const near = ["/", ":", "@", "G", "`", "g", "\x10", "\x19", "\x7f", "é", " ", "0", "9", "a", "f", "A", "F"];
+    const rand = (n: number) => Math.floor(Math.random() * n);
+    const cases: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      const digits = Array.from({ length: 64 }, () => "0123456789abcdefABCDEF"[rand(22)]);
+      cases.push(digits.join(""));
+      const bad = [...digits];
+      const c = near[rand(near.length)];
+      bad.splice(rand(63), Buffer.byteLength(c), c); // "é" takes two bytes: the text stays 64 bytes
+      cases.push(bad.join(""));
+    }
+    for (const text of cases) {
+      const expected = /^[0-9a-fA-F]{64}$/.test(text) && !/^0+$/.test(text) ? "0x" + text.toLowerCase() : "BadHash";
+      expect(await parse(text), JSON.stringify(text)).to.equal(expected);
+    }
   });
 });
 
