@@ -9,7 +9,7 @@ import { recordedHashes } from "../src/core/chain/actions/records";
 import { eventTopic } from "../src/core/chain/abi";
 import { artifact } from "../src/core/chain/artifacts";
 import { xrContext } from "../src/core/chain/xr";
-import { BIN, CXR, freePort, startProcess, stopProcess, tempHome, xray } from "./helpers/cli";
+import { BIN, cxrData, freePort, startProcess, stopProcess, tempHome, xray } from "./helpers/cli";
 
 /** A manifest of `n` random hashes: anchoring does not read the images, only their hashes. */
 function syntheticManifest(file: string, n: number): string[] {
@@ -39,6 +39,7 @@ async function initHome(label: string): Promise<string> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("xray anchor and verify on chain", function () {
+  const CXR = cxrData();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-test-anchor-"));
   const data = path.join(work, "data");
   const manifest = path.join(work, "data.json");

@@ -3,13 +3,14 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CXR, tempHome, xray } from "./helpers/cli";
+import { cxrData, tempHome, xray } from "./helpers/cli";
 
 /** `sha256sum`'s output for these files, run from `cwd`. */
 const sha256sum = (cwd: string, files: string[]) => execFileSync("sha256sum", files, { cwd, encoding: "utf8" }).trimEnd();
 
 // `xray hash`, `xray dataset` and the manifest audit of `xray verify`, through the CLI on real files.
 describe("xray hash, dataset and verify --manifest", function () {
+  const CXR = cxrData();
   const home = tempHome("hash");
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-test-hashwork-"));
   const ds = path.join(work, "kaggle");

@@ -11,7 +11,7 @@ import { toJson, type CommandOutput } from "./output";
 type Runner = (g: Globals, ...args: any[]) => Promise<CommandOutput | void>;
 
 const program = new Command("xray")
-  .description("Secure medical images with an Ethereum chain: role permissions, X-ray hash records, patient profile.")
+  .description("Secure medical images with an Ethereum chain: role permissions, X-ray hash records, patient profile,\ndata set hashing, anchoring and verification.")
   .version(require("../../../package.json").version)
   .option("--home <dir>", "xray state folder: embedded chain, deployments (env XRAY_HOME)", undefined)
   .option("--rpc <url>", "use this Ethereum JSON-RPC node instead of the embedded chain (env XRAY_RPC)")
@@ -36,7 +36,8 @@ Examples:
   $ xray set-permission doctor Dr.Lee doctor
   $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134
   $ xray get-xray 0 --json
-  $ xray node --port 8545 &   # serve the chain to truffle console; commands attach to it`,
+  $ xray node --port 8545 &   # serve the chain to truffle console; commands attach to it
+  $ xray hash chest_xray/ --manifest chest.json && xray anchor chest.json --batch && xray verify --manifest chest.json`,
   );
 
 /** `load` uses require, not import(): a CommonJS module loads faster outside the ESM loader. */

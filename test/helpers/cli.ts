@@ -81,5 +81,13 @@ export async function freePort(): Promise<number> {
 
 export const PAPER_HASH = "16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134";
 
-/** The shared real chest X-rays (originals: the bytes as published). */
-export const CXR = path.resolve(ROOT, "..", "shared", "data", "cxr");
+/**
+ * The shared real chest X-rays (originals: the bytes as published): env XRAY_CXR_DATA, else
+ * ../shared/data/cxr beside the project, else this workplace's /work/shared (a clone elsewhere).
+ */
+export function cxrData(): string {
+  const candidates = [process.env.XRAY_CXR_DATA, path.resolve(ROOT, "..", "shared", "data", "cxr"), "/work/shared/data/cxr"];
+  const found = candidates.find((c) => c && fs.existsSync(path.join(c, "originals")));
+  if (!found) throw new Error(`the shared chest X-rays are not found (tried ${candidates.filter(Boolean).join(", ")}): set XRAY_CXR_DATA`);
+  return found;
+}
