@@ -98,12 +98,32 @@ describe("xray CLI: bad input", function () {
     expect(m.stderr).to.match(/missing required argument/);
   });
 
+  it("bad options of the data set commands: exit 2, one line, nothing done", async () => {
+    const cases: [string[], RegExp][] = [
+      [["hash", "README.md", "--format", "xml"], /unknown format "xml": use text, jsonl, csv, icon/],
+      [["hash", "README.md", "--threads", "-1"], /--threads must be a whole number/],
+      [["anchor", "no-such.json"], /cannot read the manifest no-such.json: ENOENT/],
+      [["anchor", "package.json"], /is not an xray manifest/],
+      [["anchor", "package.json", "--window", "0"], /--window must be a whole number from 1 to 4096/],
+      [["verify"], /give the files to check on chain, or --manifest/],
+      [["verify", "--manifest", "no-such.json"], /cannot read the manifest/],
+      [["dataset", "/tmp/x", "--scale", "2"], /--scale must be above 0 and at most 1/],
+      [["bench", "--sizes", "10,abc"], /--sizes must be whole numbers/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await xray(home, args);
+      expect(r.code, args.join(" ")).to.equal(2);
+      expect(r.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
+      expect(r.stderr, args.join(" ")).to.match(message);
+    }
+  });
+
   it("nothing was sent by any of the above", async () => {
     expect(await blockNumber(home)).to.equal(before);
   });
 
   it("every command answers --help", async () => {
-    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile"];
+    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile", "hash", "verify", "anchor", "dataset", "bench"];
     const main = await xray(home, ["--help"]);
     expect(main.code).to.equal(0);
     for (const c of commands) {
