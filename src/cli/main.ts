@@ -3,7 +3,7 @@
  * resolves the global flags once, prints the result, and is the only place that prints an
  * error and sets the exit status.
  */
-import { Command, Option } from "commander";
+import { Command } from "commander";
 import { XrayError } from "../errors";
 import { resolveGlobals, type Globals, type RawGlobals } from "./context";
 import { toJson, type CommandOutput } from "./output";

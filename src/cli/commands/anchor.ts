@@ -36,13 +36,13 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
     }).finally(() => bar?.done());
     const seconds = (Date.now() - started) / 1000;
     if (out.mode === "batch") {
-      const tx = out.tx ? { hash: out.tx.hash, block: out.tx.block, gasUsed: out.tx.gasUsed } : undefined;
+      const tx = out.tx;
       const head = out.already
         ? `already anchored: ${n(out.count)} images under root ${out.root} (by ${out.author}, ${new Date(out.time * 1000).toISOString()})`
         : `anchored ${n(out.count)} images as one batch, root ${out.root}`;
       return {
         json: { mode: "batch", manifest: manifestFile, root: out.root, images: out.images, leaves: out.count, already: out.already, author: out.author, time: out.time, proofs: out.proofsFile, seconds, tx },
-        text: [head, `proofs: ${out.proofsFile}`, tx ? `tx ${tx.hash} in block ${tx.block}${out.already ? "" : `, gas used ${n(tx.gasUsed)}`}` : ""].filter(Boolean).join("\n"),
+        text: [head, `proofs: ${out.proofsFile}`, tx ? `tx ${tx.hash} in block ${tx.block}${tx.gasUsed ? `, gas used ${n(tx.gasUsed)}` : ""}` : ""].filter(Boolean).join("\n"),
       };
     }
     const gasMedian = median(out.gas);

@@ -14,7 +14,8 @@ export interface BatchInfo {
 export interface AnchorBatchResult extends BatchInfo {
   /** True when this root was on chain before this call (a rerun): nothing was sent. */
   already: boolean;
-  tx?: { hash: string; block: number; gasUsed: number };
+  /** The anchoring transaction; `gasUsed` only when this call sent it. */
+  tx?: { hash: string; block: number; gasUsed?: number };
 }
 
 /** The batch anchored under `root`, or undefined. */
@@ -45,7 +46,7 @@ export async function anchorBatch(ctx: XrContext, p: { root: string; count: numb
   const existing = await getBatch(ctx, p.root);
   if (existing) {
     const tx = await findBatchTx(ctx, p.root);
-    return { ...existing, already: true, ...(tx ? { tx: { ...tx, gasUsed: 0 } } : {}) };
+    return { ...existing, already: true, ...(tx ? { tx } : {}) };
   }
   const out = await xrSend(ctx, "anchorBatch", [p.root, p.count, p.label], p.from);
   const info = (await getBatch(ctx, p.root))!;
