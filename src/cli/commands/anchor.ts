@@ -39,9 +39,9 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
       const tx = out.tx;
       const head = out.already
         ? `already anchored: ${n(out.count)} images under root ${out.root} (by ${out.author}, ${new Date(out.time * 1000).toISOString()})`
-        : `anchored ${n(out.count)} images as one batch, root ${out.root}`;
+        : `anchored ${n(out.count)} images as one batch, root ${out.root} (${seconds.toFixed(2)} s, ${(out.chainMs / 1000).toFixed(2)} s of it on chain)`;
       return {
-        json: { mode: "batch", manifest: manifestFile, root: out.root, images: out.images, leaves: out.count, already: out.already, author: out.author, time: out.time, proofs: out.proofsFile, seconds, tx },
+        json: { mode: "batch", manifest: manifestFile, root: out.root, images: out.images, leaves: out.count, already: out.already, author: out.author, time: out.time, proofs: out.proofsFile, seconds, chainSeconds: +(out.chainMs / 1000).toFixed(3), tx },
         text: [head, `proofs: ${out.proofsFile}`, tx ? `tx ${tx.hash} in block ${tx.block}${tx.gasUsed ? `, gas used ${n(tx.gasUsed)}` : ""}` : ""].filter(Boolean).join("\n"),
       };
     }

@@ -14,6 +14,8 @@ export interface BatchInfo {
 export interface AnchorBatchResult extends BatchInfo {
   /** True when this root was on chain before this call (a rerun): nothing was sent. */
   already: boolean;
+  /** Time spent on the chain: the check, the transaction and its receipt. */
+  chainMs: number;
   /** The anchoring transaction; `gasUsed` only when this call sent it. */
   tx?: { hash: string; block: number; gasUsed?: number };
 }
@@ -43,14 +45,15 @@ export async function findBatchTx(ctx: XrContext, root: string): Promise<{ hash:
  * not sent again, so an interrupted run can simply be repeated.
  */
 export async function anchorBatch(ctx: XrContext, p: { root: string; count: number; label: string; from: string }): Promise<AnchorBatchResult> {
+  const started = performance.now();
   const existing = await getBatch(ctx, p.root);
   if (existing) {
     const tx = await findBatchTx(ctx, p.root);
-    return { ...existing, already: true, ...(tx ? { tx } : {}) };
+    return { ...existing, already: true, chainMs: performance.now() - started, ...(tx ? { tx } : {}) };
   }
   const out = await xrSend(ctx, "anchorBatch", [p.root, p.count, p.label], p.from);
   const info = (await getBatch(ctx, p.root))!;
-  return { ...info, already: false, tx: { hash: out.tx.hash, block: out.tx.block, gasUsed: out.tx.gasUsed } };
+  return { ...info, already: false, chainMs: performance.now() - started, tx: { hash: out.tx.hash, block: out.tx.block, gasUsed: out.tx.gasUsed } };
 }
 
 /** True when xr itself confirms the proof against an anchored root. */
