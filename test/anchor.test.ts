@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -37,6 +37,16 @@ async function initHome(label: string): Promise<string> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** kill -9, then wait for the exit (which may have come already: a short run can finish first). */
+async function killNow(child: ChildProcess): Promise<void> {
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  if (!exited) {
+    const gone = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await gone;
+  }
+}
 
 describe("xray anchor and verify on chain", function () {
   const CXR = cxrData();
@@ -142,8 +152,7 @@ describe("xray anchor and verify on chain", function () {
         await sleep(100);
         count = (await xray(home, ["xray-count", "--json"])).json?.count ?? 0;
       }
-      run.kill("SIGKILL");
-      await new Promise((r) => run.once("exit", r));
+      await killNow(run);
       const partial = (await xray(home, ["xray-count", "--json"])).json.count;
       expect(partial).to.be.within(100, 399);
       const rerun = await xray(home, ["anchor", m, "--json"]);
@@ -164,8 +173,7 @@ describe("xray anchor and verify on chain", function () {
       const hashes = syntheticManifest(m, 400);
       const run = spawn(process.execPath, [BIN, "anchor", m], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "" }, stdio: "ignore" });
       await sleep(delay);
-      run.kill("SIGKILL");
-      await new Promise((r) => run.once("exit", r));
+      await killNow(run);
       const rerun = await xray(home, ["anchor", m, "--json"]);
       expect(rerun.code, rerun.stderr).to.equal(0);
       expect(rerun.json.alreadyAnchored + rerun.json.sent).to.equal(400);
@@ -180,9 +188,8 @@ describe("xray anchor and verify on chain", function () {
     const m = path.join(work, "kill-batch.json");
     syntheticManifest(m, 2000);
     const run = spawn(process.execPath, [BIN, "anchor", m, "--batch"], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "" }, stdio: "ignore" });
-    await sleep(1500);
-    run.kill("SIGKILL");
-    await new Promise((r) => run.once("exit", r));
+    await sleep(900);
+    await killNow(run);
     const rerun = await xray(home, ["anchor", m, "--batch", "--json"]);
     expect(rerun.code, rerun.stderr).to.equal(0);
     const proofs = JSON.parse(fs.readFileSync(m + ".proofs.json", "utf8"));
