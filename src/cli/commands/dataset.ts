@@ -14,12 +14,12 @@ export function defaultSource(): string | undefined {
 }
 
 export async function run(g: Globals, out: string, o: { source?: string; seed: string; scale: string }): Promise<CommandOutput> {
-  const source = o.source ?? defaultSource();
-  if (!source) throw new UsageError("where are the chest X-rays? give --source <cxr folder> (or env XRAY_CXR_DATA)");
   const seed = Number(o.seed);
   const scale = Number(o.scale);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number, got "${o.seed}"`);
   if (!(scale > 0 && scale <= 1)) throw new UsageError(`--scale must be above 0 and at most 1, got "${o.scale}"`);
+  const source = o.source ?? defaultSource();
+  if (!source) throw new UsageError("where are the chest X-rays? give --source <cxr folder> (or env XRAY_CXR_DATA)");
   let bar: Progress | undefined;
   const started = Date.now();
   const r = await generateKaggleDataset(out, {
