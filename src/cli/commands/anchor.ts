@@ -20,13 +20,14 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
   const window = Number(o.window);
   if (!Number.isInteger(window) || window < 1 || window > 4096) throw new UsageError(`--window must be a whole number from 1 to 4096, got "${o.window}"`);
   if (!o.part.trim() || Buffer.byteLength(o.part) > 32) throw new UsageError("--part must be 1 to 32 bytes");
-  readManifest(manifestFile); // a bad manifest fails here, before the chain is opened
+  const manifest = readManifest(manifestFile); // a bad manifest fails here, before the chain is opened
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
     const from = await senderFor(g, chain, ctx.deployment, "doctor");
     const started = Date.now();
     let bar: Progress | undefined;
     const out = await anchorManifest(ctx, manifestFile, {
+      manifest,
       from,
       batch: o.batch,
       label: o.label,

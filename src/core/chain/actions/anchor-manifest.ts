@@ -13,6 +13,8 @@ export interface AnchorManifestOptions extends Omit<AnchorRecordsOptions, "onPro
   /** The data set's name in the BatchAnchored event (batch mode). */
   label?: string;
   onProgress?: AnchorRecordsOptions["onProgress"];
+  /** The manifest already read from `manifestFile` (read here when omitted). */
+  manifest?: Manifest;
 }
 
 export type AnchorManifestResult =
@@ -27,7 +29,7 @@ export const anchorFileFor = (manifestFile: string) => `${manifestFile}.anchor.j
  * so two runs on one manifest cannot race; both modes are safe to run again after a kill.
  */
 export async function anchorManifest(ctx: XrContext, manifestFile: string, options: AnchorManifestOptions): Promise<AnchorManifestResult> {
-  const manifest = readManifest(manifestFile);
+  const manifest = options.manifest ?? readManifest(manifestFile);
   const release = await acquireLock(`${manifestFile}.lock`, { waitMs: 0, what: `the manifest ${manifestFile}` });
   try {
     const hashes = manifest.files.map((f) => f.sha256);
