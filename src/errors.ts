@@ -86,3 +86,8 @@ export class SignerError extends XrayError {
     super(message, "NO_SIGNER", options);
   }
 }
+
+/** Content-addressed storage failed: a CID not found, a block whose bytes do not match its CID. */
+export class IpfsError extends XrayError {
+  override name = "IpfsError";
+}

@@ -41,8 +41,8 @@ Examples:
   );
 
 /** `load` uses require, not import(): a CommonJS module loads faster outside the ESM loader. */
-function define(name: string, load: () => { run: Runner }): Command {
-  return program
+function define(name: string, load: () => { run: Runner }, parent: Command = program): Command {
+  return parent
     .command(name)
     .action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
@@ -210,12 +210,46 @@ define("bench", () => require("./commands/bench.js"))
   .option("--out <dir>", "where to write anchor-bench.{md,json,svg} (default: bench/results)")
   .addHelpText("after", "\nTimings are printed, never asserted. Examples:\n  $ xray bench\n  $ xray bench --sizes 10,100 --no-full --json");
 
+const ipfs = program
+  .command("ipfs")
+  .description("the embedded IPFS block store (under --home): add, get, export and import content, CIDs as Kubo gives them");
+const ipfsCommand = (fn: "add" | "get" | "exportCmd" | "importCmd") => () => ({ run: require("./commands/ipfs.js")[fn] as Runner });
+define("add", ipfsCommand("add"), ipfs)
+  .description("add a file; prints its CID, identical to `ipfs add` with Kubo's defaults")
+  .argument("<file>", "the file to add")
+  .option("--cid-version <n>", "0 (Kubo's default) or 1 (as `ipfs add --cid-version 1`: raw leaves)", "0")
+  .addHelpText("after", "\nExamples:\n  $ xray ipfs add scan.png\n  $ xray ipfs add scan.png --cid-version 1 --json");
+define("get", ipfsCommand("get"), ipfs)
+  .description("write a file from its CID; every block is checked against its CID, the file appears only when complete")
+  .argument("<cid>", "Qm... or bafy...")
+  .requiredOption("--out <file>", "where to write it")
+  .addHelpText("after", "\nExamples:\n  $ xray ipfs get QmTY3pWhyHjoYP8GHQw7Wa8cRLjzANyuyTvPpn1SZcNF6k --out scan.jpeg");
+define("export", ipfsCommand("exportCmd"), ipfs)
+  .description("write a CID's blocks as a CAR file that `ipfs dag import` accepts")
+  .argument("<cid>", "the root")
+  .requiredOption("--car <file>", "the CAR file to write")
+  .addHelpText("after", "\nExamples:\n  $ xray ipfs export QmTY3p... --car scan.car   # then on any Kubo node: ipfs dag import scan.car");
+define("import", ipfsCommand("importCmd"), ipfs)
+  .description("read a CAR file (from `ipfs dag export` or xray) into the store; prints its roots")
+  .argument("<car>", "the CAR file")
+  .addHelpText("after", "\nExamples:\n  $ xray ipfs import scan.car");
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  // A library running work in parallel (the IPFS exporter's block fetches) can reject a
+  // second promise after the first failure was reported: that is the same failure, not news.
+  let reported = false;
+  process.on("unhandledRejection", (err) => {
+    if (reported) return;
+    reported = true;
+    process.exitCode = report(err, argv);
+  });
   try {
     await program.parseAsync(argv);
     return partialFailure;
   } catch (err) {
+    if (reported) return Number(process.exitCode ?? 1);
+    reported = true;
     return report(err, argv);
   }
 }

@@ -1,0 +1,58 @@
+import * as path from "node:path";
+import type { CID } from "multiformats/cid" with { "resolution-mode": "import" };
+import { IpfsError } from "../../errors";
+
+/** The two calls xray needs of a block store (Helia's Blockstore has them; so do tests' in-memory maps). */
+export interface BlockStore {
+  put(cid: CID, bytes: Uint8Array): Promise<unknown>;
+  get(cid: CID): Promise<Uint8Array> | AsyncGenerator<Uint8Array> | Uint8Array;
+  has(cid: CID): Promise<boolean> | boolean;
+}
+
+/** The embedded IPFS block store: one file per block under `$XRAY_HOME/ipfs/blocks`. */
+export async function openBlockStore(home: string): Promise<BlockStore & { close(): Promise<void> }> {
+  const { FsBlockstore } = await import("blockstore-fs");
+  const store = new FsBlockstore(path.join(path.resolve(home), "ipfs", "blocks"));
+  await store.open();
+  return {
+    put: (cid, bytes) => store.put(cid, bytes),
+    get: (cid) => store.get(cid),
+    has: (cid) => store.has(cid),
+    close: () => store.close(),
+  };
+}
+
+/** Reads a block, whatever shape the store returns it in. */
+export async function readBlock(store: BlockStore, cid: CID): Promise<Uint8Array> {
+  try {
+    const got = await store.get(cid);
+    if (got instanceof Uint8Array) return got;
+    const parts: Uint8Array[] = [];
+    for await (const p of got) parts.push(p);
+    return Buffer.concat(parts);
+  } catch (err) {
+    if (err instanceof IpfsError) throw err;
+    throw new IpfsError(`${cid} is not in the IPFS store (block missing)`, "IPFS_NOT_FOUND", { cause: err });
+  }
+}
+
+/**
+ * Wraps a store so every block read is hashed and compared with its CID: a changed byte in
+ * any block is an error, never silently returned.
+ */
+export async function verifyingStore(store: BlockStore): Promise<BlockStore> {
+  const { sha256 } = await import("multiformats/hashes/sha2");
+  const { equals } = await import("multiformats/bytes");
+  return {
+    put: (cid, bytes) => store.put(cid, bytes),
+    has: (cid) => store.has(cid),
+    // An async generator, the shape the unixfs exporter reads blocks in.
+    async *get(cid) {
+      const bytes = await readBlock(store, cid);
+      if (cid.multihash.code !== sha256.code) throw new IpfsError(`block ${cid} uses a hash xray does not check (0x${cid.multihash.code.toString(16)})`, "IPFS_UNSUPPORTED");
+      const digest = await sha256.digest(bytes);
+      if (!equals(digest.digest, cid.multihash.digest)) throw new IpfsError(`block ${cid} is damaged: its bytes do not hash to its CID`, "IPFS_TAMPERED");
+      yield bytes;
+    },
+  };
+}
