@@ -123,7 +123,7 @@ describe("xray CLI: bad input", function () {
   });
 
   it("every command answers --help", async () => {
-    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile", "hash", "verify", "anchor", "dataset", "bench"];
+    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile", "hash", "verify", "anchor", "dataset", "bench", "ipfs"];
     const main = await xray(home, ["--help"]);
     expect(main.code).to.equal(0);
     for (const c of commands) {
