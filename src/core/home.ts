@@ -25,10 +25,15 @@ export function homePaths(root: string): HomePaths {
   };
 }
 
+/** Where `file` is written before it is renamed into place: hidden, beside it (same file system). */
+export function tempPathFor(file: string): string {
+  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+}
+
 /** Writes `data` to `file` through a temporary file and a rename: never half-written. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const tmp = tempPathFor(file);
   const fd = fs.openSync(tmp, "w");
   try {
     fs.writeFileSync(fd, data);
@@ -58,4 +63,19 @@ export function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * Pretty JSON with the list (array or object) under `key` written one item per line, so that
+ * files of thousands of entries stay readable in diffs and greps.
+ */
+export function jsonOneItemPerLine(doc: Record<string, unknown>, key: string): string {
+  const { [key]: items, ...head } = doc;
+  const isArray = Array.isArray(items);
+  const lines = isArray
+    ? (items as unknown[]).map((x) => "    " + JSON.stringify(x))
+    : Object.entries(items as Record<string, unknown>).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  const [open, close] = isArray ? ["[", "]"] : ["{", "}"];
+  const body = lines.length ? `${open}\n${lines.join(",\n")}\n  ${close}` : open + close;
+  return JSON.stringify({ ...head, [key]: isArray ? [] : {} }, null, 2).replace(`"${key}": ${open}${close}`, () => `"${key}": ${body}`) + "\n";
 }

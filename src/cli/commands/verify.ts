@@ -24,11 +24,11 @@ export async function run(g: Globals, paths: string[], o: VerifyOptions): Promis
   const hashes = await hashFiles(paths, { anyFile: true });
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
-    const results = [];
-    for (const [i, h] of hashes.entries()) {
-      if (!h.ok) results.push({ path: paths[i], anchored: false, error: h.error });
-      else results.push({ path: paths[i], ...(await verifyHashOnChain(ctx, h.sha256, { proofs })) });
-    }
+    const results = await Promise.all(
+      hashes.map(async (h, i) =>
+        h.ok ? { path: paths[i], ...(await verifyHashOnChain(ctx, h.sha256, { proofs })) } : { path: paths[i], anchored: false, error: h.error },
+      ),
+    );
     const lines = results.map((r) => {
       if ("error" in r) return `FAILED        ${r.path}: ${r.error}`;
       const how = [

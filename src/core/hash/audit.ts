@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { UsageError } from "../../errors";
 import { hashFiles, type HashFilesOptions } from "./hash-files";
 import { listFiles } from "./files";
-import { readManifest, relativeToManifest, resolveFromManifest } from "./manifest";
+import { manifestAndCompanions, readManifest, relativeToManifest, resolveFromManifest } from "./manifest";
 
 export interface AuditOptions extends Pick<HashFilesOptions, "threads" | "onProgress"> {
   /** Audit this folder instead of the manifest's own (a copy of the data set moved elsewhere). Needs a one-root manifest. */
@@ -44,8 +44,7 @@ export async function auditManifest(manifestFile: string, options: AuditOptions 
     roots = [folder];
   }
   const excluded = new Set(manifest.failed.map((f) => f.path));
-  const exclude = new Set(["", ".anchor.json", ".proofs.json"].map((s) => path.resolve(manifestFile + s)));
-  const listed = listFiles(roots, { exclude });
+  const listed = listFiles(roots, { exclude: manifestAndCompanions(manifestFile) });
   const onDisk = listed.files.map((f) => toRel(f.path)).filter((rel) => !excluded.has(rel));
   const diskAbs = onDisk.map(toDisk);
   const hashes = await hashFiles(diskAbs, { ...options, anyFile: true });

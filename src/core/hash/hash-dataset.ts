@@ -1,8 +1,7 @@
-import * as path from "node:path";
 import type { HashedFile } from "./formats";
 import { hashFiles, type HashFilesOptions } from "./hash-files";
 import { listFiles } from "./files";
-import { MANIFEST_FORMAT, relativeToManifest, type Manifest } from "./manifest";
+import { MANIFEST_FORMAT, manifestAndCompanions, relativeToManifest, type Manifest } from "./manifest";
 
 export interface HashDatasetOptions extends HashFilesOptions {
   /** Include hidden files and folders. */
@@ -24,8 +23,7 @@ export interface HashDatasetResult {
 /** Lists and hashes files and folders: the work behind `xray hash`. */
 export async function hashDataset(inputs: string[], options: HashDatasetOptions = {}): Promise<HashDatasetResult> {
   const { manifestFile } = options;
-  const exclude = new Set<string>();
-  if (manifestFile) for (const suffix of ["", ".anchor.json", ".proofs.json"]) exclude.add(path.resolve(manifestFile + suffix));
+  const exclude = manifestFile ? manifestAndCompanions(manifestFile) : new Set<string>();
   const listed = listFiles(inputs, { hidden: options.hidden, exclude });
   const results = await hashFiles(
     listed.files.map((f) => f.path),

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../../errors";
-import { writeFileAtomic } from "../home";
+import { jsonOneItemPerLine, writeFileAtomic } from "../home";
 
 /** One hashed file in a manifest; `path` is relative to the manifest's folder, with "/" separators. */
 export interface ManifestEntry {
@@ -41,11 +41,24 @@ export function resolveFromManifest(manifestFile: string, rel: string): string {
 
 /** Writes the manifest through a temporary file and a rename: a reader sees the old file or the whole new one. */
 export function writeManifest(file: string, manifest: Manifest): void {
-  const { files, ...head } = manifest;
-  // One entry per line: diffs and greps stay readable on data sets of thousands of files.
-  const body = files.map((f) => "    " + JSON.stringify(f)).join(",\n");
-  const text = JSON.stringify({ ...head, files: [] }, null, 2).replace('"files": []', `"files": [\n${body}\n  ]`);
-  writeFileAtomic(file, text + "\n");
+  writeFileAtomic(file, jsonOneItemPerLine({ ...manifest }, "files"));
+}
+
+/** The files xray keeps beside a manifest: never part of the data set it describes. */
+export function manifestCompanions(manifestFile: string) {
+  return {
+    /** Record indexes after `xray anchor`. */
+    anchor: `${manifestFile}.anchor.json`,
+    /** Merkle proofs after `xray anchor --batch`. */
+    proofs: `${manifestFile}.proofs.json`,
+    /** Held while `xray anchor` runs. */
+    lock: `${manifestFile}.lock`,
+  };
+}
+
+/** The manifest and its companions, as absolute paths: what hashing and audits leave out. */
+export function manifestAndCompanions(manifestFile: string): Set<string> {
+  return new Set([manifestFile, ...Object.values(manifestCompanions(manifestFile))].map((f) => path.resolve(f)));
 }
 
 /** Reads and checks a manifest; a UsageError says what is wrong with it. */

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import { UsageError } from "../../errors";
-import { writeFileAtomic } from "../home";
+import { jsonOneItemPerLine, writeFileAtomic } from "../home";
+import { manifestCompanions } from "./manifest";
 import { TREE_SCHEME } from "./merkle";
 
 /** Written beside a manifest by `xray anchor --batch`: where the root is, and each image's proof. */
@@ -24,15 +25,10 @@ export interface ProofsFile {
 export const PROOFS_FORMAT = "xray-proofs/1";
 
 /** `<manifest>.proofs.json`: the proofs of a manifest anchored as one batch. */
-export const proofsFileFor = (manifestFile: string) => `${manifestFile}.proofs.json`;
+export const proofsFileFor = (manifestFile: string) => manifestCompanions(manifestFile).proofs;
 
 export function writeProofs(file: string, proofs: ProofsFile): void {
-  const { proofs: byHash, ...head } = proofs;
-  const body = Object.entries(byHash)
-    .map(([h, p]) => `    ${JSON.stringify(h)}: ${JSON.stringify(p)}`)
-    .join(",\n");
-  const text = JSON.stringify({ ...head, proofs: {} }, null, 2).replace('"proofs": {}', `"proofs": {\n${body}\n  }`);
-  writeFileAtomic(file, text + "\n");
+  writeFileAtomic(file, jsonOneItemPerLine({ ...proofs }, "proofs"));
 }
 
 export function readProofs(file: string): ProofsFile {

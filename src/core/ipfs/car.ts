@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
+import { tempPathFor } from "../home";
 import { IpfsError, UsageError } from "../../errors";
 import { parseCid } from "./get";
 import { type BlockStore, readBlock, verifyingStore } from "./store";
@@ -18,7 +18,7 @@ export async function exportCar(store: BlockStore, cidText: string, out: string)
   const dagPb = await import("@ipld/dag-pb");
   const checked = await verifyingStore(store);
   const { writer, out: carBytes } = CarWriter.create([root as never]);
-  const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
+  const tmp = tempPathFor(out);
   let blocks = 0;
   const written = pipeline(Readable.from(carBytes), fs.createWriteStream(tmp));
   try {

@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { tempPathFor } from "../home";
 import { IpfsError, UsageError } from "../../errors";
 import { type BlockStore, verifyingStore } from "./store";
 
@@ -21,7 +21,7 @@ export async function getFile(store: BlockStore, cidText: string, out: string): 
   const cid = await parseCid(cidText);
   const { exporter } = await import("ipfs-unixfs-exporter");
   const checked = await verifyingStore(store);
-  const tmp = path.join(path.dirname(path.resolve(out)), `.${path.basename(out)}.${process.pid}.tmp`);
+  const tmp = tempPathFor(out);
   let size = 0;
   try {
     const entry = await exporter(cid, checked as never).catch((err) => {

@@ -1,5 +1,5 @@
 import { writeFileAtomic } from "../../home";
-import { readManifest, type Manifest } from "../../hash/manifest";
+import { manifestCompanions, readManifest, type Manifest } from "../../hash/manifest";
 import { buildDatasetTree } from "../../hash/merkle";
 import { proofsFileFor, writeProofs } from "../../hash/proofs";
 import { acquireLock } from "../../lock";
@@ -22,7 +22,7 @@ export type AnchorManifestResult =
   | ({ mode: "batch"; manifest: Manifest; proofsFile: string; images: number } & AnchorBatchResult);
 
 /** `<manifest>.anchor.json`: the record index each image got, written after a per-record run. */
-export const anchorFileFor = (manifestFile: string) => `${manifestFile}.anchor.json`;
+export const anchorFileFor = (manifestFile: string) => manifestCompanions(manifestFile).anchor;
 
 /**
  * Anchors every hash of a manifest, per record or as one batch. Holds `<manifest>.lock`
@@ -30,7 +30,7 @@ export const anchorFileFor = (manifestFile: string) => `${manifestFile}.anchor.j
  */
 export async function anchorManifest(ctx: XrContext, manifestFile: string, options: AnchorManifestOptions): Promise<AnchorManifestResult> {
   const manifest = options.manifest ?? readManifest(manifestFile);
-  const release = await acquireLock(`${manifestFile}.lock`, { waitMs: 0, what: `the manifest ${manifestFile}` });
+  const release = await acquireLock(manifestCompanions(manifestFile).lock, { waitMs: 0, what: `the manifest ${manifestFile}` });
   try {
     const hashes = manifest.files.map((f) => f.sha256);
     if (options.batch) {
