@@ -8,8 +8,8 @@ import "./strlib.sol";
 /// @notice Deployed as `xr('Ken', <patient address>, 25, 0, 1)`: name, patient, age,
 /// gender (0 male, 1 female, 2 other), blood type (0 A, 1 B, 2 AB, 3 O).
 contract xr is xray {
-    constructor(string memory name, address patient, uint8 age, uint8 gender, uint8 bloodType)
-        xray(name, patient, age, gender, bloodType)
+    constructor(string memory name, address patient_, uint8 age, uint8 gender, uint8 bloodType)
+        xray(name, patient_, age, gender, bloodType)
     {}
 
     /// @notice Grants `account` a role (1 Doctor, 2 Host) under `name`; `enabled` false
@@ -83,6 +83,85 @@ contract xr is xray {
     /// @notice True when `proof` shows the image with SHA-256 `imageHash` is in the anchored batch `root`.
     function verifyAnchored(bytes32 root, bytes32 imageHash, bytes32[] calldata proof) external view returns (bool) {
         return _batches[root].author != address(0) && _merkleRoot(_leaf(imageHash), proof) == root;
+    }
+
+    // ---- Patient-centric sharing (PCIM's PCAC-SC): the chain keeps the access state and
+    // every step as an event; the images themselves are OpenPGP ciphertext on IPFS.
+
+    /// @notice Records that the image with SHA-256 `imageHash`, encrypted for `receiver`, is on
+    /// IPFS as `cid` (the CID's bytes); `description` (modality, body part) is in the event only.
+    /// Nothing is stored: the event is the record. Requirements: caller is an enabled Doctor.
+    /// Emits ImageShared.
+    function shareImage(address receiver, bytes calldata cid, bytes32 imageHash, string calldata description)
+        external
+        onlyRole(UserType.Doctor)
+    {
+        if (receiver == address(0)) revert ZeroAddress();
+        if (cid.length == 0) revert MissingData("cid");
+        if (imageHash == bytes32(0)) revert MissingData("sha256");
+        emit ImageShared(keccak256(cid), msg.sender, receiver, cid, imageHash, description);
+    }
+
+    /// @notice Asks the patient for access to their images, giving the OpenPGP public key
+    /// (binary) the copies are to be encrypted for. Anyone but the patient may ask; again
+    /// after a denial or a revocation, not while a request is pending or approved.
+    /// Emits AccessRequested.
+    function requestAccess(bytes calldata publicKey, string calldata notes) external {
+        if (msg.sender == patient) revert SelfRequest();
+        if (publicKey.length == 0) revert MissingData("publicKey");
+        Access status = _access[msg.sender];
+        if (status == Access.Requested || status == Access.Approved) revert InvalidAccess(msg.sender, status);
+        _access[msg.sender] = Access.Requested;
+        emit AccessRequested(msg.sender, publicKey, notes);
+    }
+
+    /// @notice Approves `requester`'s request (or adds images to an approval): for each image,
+    /// the CID of the copy re-encrypted for the requester's key and the original's SHA-256.
+    /// Requirements: caller is the patient; the requester's access is Requested or Approved.
+    /// Emits AccessApproved once per image.
+    function approveAccess(address requester, bytes[] calldata cids, bytes32[] calldata hashes)
+        external
+        onlyRole(UserType.Patient)
+    {
+        if (requester == msg.sender) revert SelfRequest();
+        if (cids.length == 0 || cids.length != hashes.length) revert MissingData("cids");
+        Access status = _access[requester];
+        if (status != Access.Requested && status != Access.Approved) revert InvalidAccess(requester, status);
+        if (status != Access.Approved) _access[requester] = Access.Approved;
+        for (uint256 i = 0; i < cids.length; ++i) {
+            emit AccessApproved(requester, keccak256(cids[i]), cids[i], hashes[i]);
+        }
+    }
+
+    /// @notice Denies `requester`'s pending request, with a reason. Requirements: caller is
+    /// the patient; a request is pending. Emits AccessDenied.
+    function denyAccess(address requester, string calldata reason) external onlyRole(UserType.Patient) {
+        Access status = _access[requester];
+        if (status != Access.Requested) revert InvalidAccess(requester, status);
+        _access[requester] = Access.Denied;
+        emit AccessDenied(requester, reason);
+    }
+
+    /// @notice Revokes `requester`'s approved access. Requirements: caller is the patient;
+    /// access is approved. Emits AccessRevoked.
+    function revokeAccess(address requester) external onlyRole(UserType.Patient) {
+        Access status = _access[requester];
+        if (status != Access.Approved) revert InvalidAccess(requester, status);
+        _access[requester] = Access.Revoked;
+        emit AccessRevoked(requester);
+    }
+
+    /// @notice Whether `requester` is authorised, recorded on chain as authorization success or
+    /// failure (anyone may trace; `accessOf` reads the same without a transaction).
+    /// Emits AccessTraced.
+    function traceAccess(address requester) external returns (bool authorized) {
+        authorized = _access[requester] == Access.Approved;
+        emit AccessTraced(requester, msg.sender, authorized);
+    }
+
+    /// @notice `requester`'s access: 0 none, 1 requested, 2 approved, 3 denied, 4 revoked.
+    function accessOf(address requester) external view returns (Access) {
+        return _access[requester];
     }
 
     /// @notice Sets the patient's birthday, YYYYMMDD. Requirements: caller is an enabled Host.

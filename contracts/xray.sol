@@ -9,6 +9,8 @@ abstract contract xray {
     enum UserType { None, Doctor, Host, Gov, Patient }
     enum Gender { Male, Female, Other }
     enum BloodType { A, B, AB, O }
+    /// Where a requester stands with the patient: asked, approved, denied, or revoked after approval.
+    enum Access { None, Requested, Approved, Denied, Revoked }
 
     /// A permission granted by gov. `removed` remembers the role an account lost, so that
     /// a refusal can say "the permission was removed" rather than "never had it".
@@ -46,10 +48,14 @@ abstract contract xray {
 
     /// The account that deployed the contract; the only one that grants permissions.
     address public immutable gov;
+    /// The patient whose images and access this contract keeps (immutable: no storage read to check).
+    address public immutable patient;
     Profile internal _profile;
     mapping(address => User) internal _users;
     XrayRecord[] internal _records;
     mapping(bytes32 => Batch) internal _batches;
+    /// Each requester's access to the patient's images: one slot per requester.
+    mapping(address => Access) internal _access;
 
     /// `account` does not hold `needed`.
     error MissingRole(address account, UserType needed);
@@ -73,6 +79,12 @@ abstract contract xray {
     error AlreadyAnchored(bytes32 root, address author, uint64 time);
     /// A batch needs a non-zero root and at least one image.
     error EmptyBatch();
+    /// The step is not allowed while `requester`'s access is `status` (e.g. approving twice a denied request).
+    error InvalidAccess(address requester, Access status);
+    /// The patient cannot request, or be granted, access to their own images.
+    error SelfRequest();
+    /// A shared image needs its CID and SHA-256; a request needs a public key; an approval one image at least.
+    error MissingData(string field);
 
     event ProfileCreated(address indexed patient, string name, uint8 age, Gender gender, BloodType bloodType);
     event PermissionSet(address indexed account, UserType indexed userType, string name, bool enabled, address indexed by);
@@ -81,24 +93,35 @@ abstract contract xray {
     event BatchAnchored(bytes32 indexed root, address indexed author, uint32 count, string label);
     event BirthdaySet(uint32 birthday, address indexed by);
     event ContactSet(string contact, address indexed by);
+    /// An encrypted image on IPFS: `cidKey` is keccak256(cid) (so it can be searched), `cid`
+    /// the CID's bytes, `sha256` the original image's SHA-256. PCIM's "create".
+    event ImageShared(bytes32 indexed cidKey, address indexed sender, address indexed receiver, bytes cid, bytes32 sha256, string description);
+    event AccessRequested(address indexed requester, bytes publicKey, string notes);
+    /// The patient re-encrypted the image with SHA-256 `sha256` for `requester`: its new CID.
+    event AccessApproved(address indexed requester, bytes32 indexed cidKey, bytes cid, bytes32 sha256);
+    event AccessDenied(address indexed requester, string reason);
+    /// Authorization success (true) or failure (false), as checked by `by`.
+    event AccessTraced(address indexed requester, address indexed by, bool authorized);
+    event AccessRevoked(address indexed requester);
 
     modifier onlyRole(UserType role) {
         _checkRole(msg.sender, role);
         _;
     }
 
-    constructor(string memory name, address patient, uint8 age, uint8 gender, uint8 bloodType) {
-        if (patient == address(0)) revert ZeroAddress();
+    constructor(string memory name, address patient_, uint8 age, uint8 gender, uint8 bloodType) {
+        if (patient_ == address(0)) revert ZeroAddress();
         if (bytes(name).length == 0) revert InvalidProfile("name");
         if (gender > uint8(type(Gender).max)) revert InvalidProfile("gender");
         if (bloodType > uint8(type(BloodType).max)) revert InvalidProfile("bloodType");
         gov = msg.sender;
+        patient = patient_;
         _profile.name = name;
-        _profile.patient = patient;
+        _profile.patient = patient_;
         _profile.age = age;
         _profile.gender = Gender(gender);
         _profile.bloodType = BloodType(bloodType);
-        emit ProfileCreated(patient, name, age, Gender(gender), BloodType(bloodType));
+        emit ProfileCreated(patient_, name, age, Gender(gender), BloodType(bloodType));
     }
 
     /// @dev Reverts with MissingRole, PermissionRemoved or PermissionDisabled.
@@ -108,7 +131,7 @@ abstract contract xray {
             return;
         }
         if (role == UserType.Patient) {
-            if (account != _profile.patient) revert MissingRole(account, role);
+            if (account != patient) revert MissingRole(account, role);
             return;
         }
         User storage user = _users[account];

@@ -4,6 +4,7 @@ import { resolveAccount } from "../core/chain/accounts";
 import { connectChain, type Chain } from "../core/chain/chain";
 import { keystoreSigner, privateKeyFromFile, privateKeySigner, readSecret, type LocalSigner } from "../core/chain/signer";
 import type { Deployment, RoleName } from "../core/chain/deployment";
+import { openIpfs, type IpfsStore } from "../core/ipfs/store";
 
 /** Global flags, resolved once: flag, then environment, then default. */
 export interface Globals {
@@ -16,6 +17,9 @@ export interface Globals {
   privateKey?: string;
   keystore?: string;
   passwordFile?: string;
+  /** A Kubo RPC API URL; undefined = the embedded block store. */
+  ipfs?: string;
+  passphraseFile?: string;
 }
 
 export interface RawGlobals {
@@ -28,11 +32,15 @@ export interface RawGlobals {
   privateKey?: string;
   keystore?: string;
   passwordFile?: string;
+  ipfs?: string;
+  passphraseFile?: string;
 }
 
 export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process.env): Globals {
   const rpc = raw.rpc ?? (env.XRAY_RPC || undefined);
   if (rpc && !/^https?:\/\//.test(rpc)) throw new UsageError(`--rpc must be an http(s) URL, got "${rpc}"`);
+  const ipfs = raw.ipfs ?? (env.XRAY_IPFS || undefined);
+  if (ipfs && !/^https?:\/\//.test(ipfs)) throw new UsageError(`--ipfs must be a Kubo RPC URL such as http://127.0.0.1:5001, got "${ipfs}"`);
   if (raw.privateKey && /^(0x)?[0-9a-fA-F]{64}$/.test(raw.privateKey)) {
     throw new UsageError("refusing a private key on the command line (it would show in ps and shell history): put it in a file for --private-key, or in XRAY_PRIVATE_KEY");
   }
@@ -46,6 +54,8 @@ export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process
     privateKey: raw.privateKey,
     keystore: raw.keystore ?? (env.XRAY_KEYSTORE || undefined),
     passwordFile: raw.passwordFile ?? (env.XRAY_PASSWORD_FILE || undefined),
+    ipfs,
+    passphraseFile: raw.passphraseFile ?? (env.XRAY_PASSPHRASE_FILE || undefined),
   };
 }
 
@@ -69,6 +79,16 @@ export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T
     return await work(chain);
   } finally {
     await chain.close();
+  }
+}
+
+/** Opens the IPFS store the globals name (--ipfs, else the embedded one), runs `work`, closes it. */
+export async function withIpfs<T>(g: Globals, work: (store: IpfsStore) => Promise<T>): Promise<T> {
+  const store = await openIpfs({ home: g.home, ipfs: g.ipfs });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
   }
 }
 

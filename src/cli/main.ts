@@ -20,6 +20,8 @@ const program = new Command("xray")
   .option("--private-key <file>", "sign locally with the hex key in this file ('-' = stdin; or env XRAY_PRIVATE_KEY)")
   .option("--keystore <file>", "sign locally with this JSON keystore (env XRAY_KEYSTORE)")
   .option("--password-file <file>", "the keystore's password (or env XRAY_PASSWORD)")
+  .option("--ipfs <url>", "use this Kubo node's RPC API instead of the embedded IPFS store (env XRAY_IPFS)")
+  .option("--passphrase-file <file>", "OpenPGP key passphrase (or env XRAY_PASSPHRASE / XRAY_PASSPHRASE_FILE; else a prompt)")
   .option("-q, --quiet", "text output: the result line only (no transaction details)")
   .option("-v, --verbose", "print error details and causes")
   .exitOverride()
@@ -233,6 +235,104 @@ define("import", ipfsCommand("importCmd"), ipfs)
   .description("read a CAR file (from `ipfs dag export` or xray) into the store; prints its roots")
   .argument("<car>", "the CAR file")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs import scan.car");
+
+const keys = program.command("keys").description("OpenPGP keys in the xray home: generate, list, export, import (private keys always passphrase-locked)");
+const keysCommand = (fn: "generate" | "list" | "exportKey" | "importKey") => () => ({ run: require("./commands/keys.js")[fn] as Runner });
+const PASSPHRASE_HELP = `
+The passphrase comes from XRAY_PASSPHRASE, a file (--passphrase-file or XRAY_PASSPHRASE_FILE),
+or a hidden prompt on a terminal; never from an argument, and it is never printed.`;
+define("generate", keysCommand("generate"), keys)
+  .description("make a key pair (Ed25519 + Curve25519), the private key locked with a passphrase")
+  .requiredOption("--name <name>", "the owner's name (the key's user ID)")
+  .option("--email <email>", "the owner's e-mail, in the user ID")
+  .option("--account <account>", "bind the key to this account (address, index, role name): upload --to <account> finds it")
+  .addHelpText("after", `${PASSPHRASE_HELP}
+
+Examples:
+  $ xray keys generate --name Ken --account patient
+  $ XRAY_PASSPHRASE_FILE=~/.ken-pass xray keys generate --name Ken --account 3 --json`);
+define("list", keysCommand("list"), keys).description("list the keyring: fingerprint, public/private, account, created, user ID");
+define("export", keysCommand("exportKey"), keys)
+  .description("print a public key (armored) to give to others; --private exports the locked private key")
+  .argument("<key>", "fingerprint, key ID, name, or bound account address")
+  .option("--private", "the private key (still locked with its passphrase)")
+  .option("--out <file>", "write it to this file (atomically) instead of stdout")
+  .addHelpText("after", "\nExamples:\n  $ xray keys export Ken > ken.asc\n  $ xray keys export 0x8bE9...2a1 --out ken.asc");
+define("import", keysCommand("importKey"), keys)
+  .description("add a public or private key (armored or binary) to the keyring; an unlocked private key is locked first")
+  .argument("<file>", "the key file ('-' = stdin)")
+  .option("--account <account>", "bind the key to this account")
+  .addHelpText("after", "\nExamples:\n  $ xray keys import ken.asc --account patient   # the radiologist learns the patient's key");
+
+const share = () => require("./commands/share.js");
+define("upload", () => ({ run: share().upload }))
+  .description("encrypt an image for a patient's key (signed by the sender's), add it to IPFS, record CID + SHA-256 on chain")
+  .argument("<image>", "the image file")
+  .requiredOption("--to <patient>", "the receiver: an account with a key in the keyring, or a key (file, fingerprint, name)")
+  .option("--part <part>", "body part, in the description", "chest")
+  .option("--modality <name>", "imaging modality, in the description", "X-ray")
+  .option("--description <text>", "free text appended to the description")
+  .option("--sign-key <key>", "sign with this private key (default: the key bound to the sending account)")
+  .option("--cid-version <n>", "0 (Kubo's default) or 1", "0")
+  .addHelpText("after", `
+Sent from --from (default: the doctor). The description, CID, SHA-256, sender and receiver
+are recorded in an ImageShared event (PCIM's "create"); the image itself only on IPFS, encrypted.
+${PASSPHRASE_HELP}
+
+Examples:
+  $ xray upload scan.png --to patient --part chest
+  $ xray upload scan.png --to ken.asc --description "PA view" --json`);
+define("download", () => ({ run: share().download }))
+  .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
+  .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
+  .requiredOption("--out <file>", "where to write the image (only once it is verified)")
+  .addHelpText("after", `
+Fails, writing nothing, when a block is missing or damaged, the key or passphrase is wrong,
+the ciphertext is truncated, the image does not match the chain, or (for a copy approved
+for a requester) the patient revoked the access.
+${PASSPHRASE_HELP}
+
+Examples:
+  $ xray download QmXg9Pp2ytZ14xgmQjYEiHjVjMFXzCVVEcRTWJBmLgR39V --out scan.png --from patient
+  $ xray download '#0' --out scan.png --json`);
+
+const access = (fn: string) => () => ({ run: require("./commands/access.js")[fn] as Runner });
+define("request-access", access("request"))
+  .description("ask the patient for access to their images, with your public key and notes")
+  .argument("<patient>", "the contract's patient: address, index or 'patient'")
+  .option("--key <key>", "your public key: a file or keyring key (default: the key bound to --from)")
+  .option("--notes <text>", "why you ask", "")
+  .addHelpText("after", "\nExamples:\n  $ xray request-access patient --from 4 --notes 'second opinion, Dr. Kim'\n  $ xray request-access 0x5AEDA56215b167893e80B4fE645BA6d5Bab767DE --from 4 --key kim.asc --json");
+define("approve", access("approve"))
+  .description("as the patient: re-encrypt your images for a requester's key, add them to IPFS, record the new CIDs")
+  .argument("<requester>", "address or index")
+  .option("--image <cid-or-number...>", "only these images (default: every image shared with you)")
+  .option("--cid-version <n>", "0 or 1, for the copies", "0")
+  .addHelpText("after", `${PASSPHRASE_HELP}
+
+Examples:
+  $ xray approve 4 --from patient
+  $ xray approve 0xAbc... --image '#0' --json`);
+define("deny", access("deny"))
+  .description("as the patient: deny a pending request, with a reason")
+  .argument("<requester>", "address or index")
+  .requiredOption("--reason <text>", "why (recorded on chain)")
+  .addHelpText("after", "\nExamples:\n  $ xray deny 4 --reason 'no treatment relationship'");
+define("trace", access("trace"))
+  .description("is a requester authorised? recorded on chain as authorization success or failure; exit 1 when not")
+  .argument("<requester>", "address or index")
+  .option("--no-record", "only read the state (no transaction, no event)")
+  .addHelpText("after", "\nExamples:\n  $ xray trace 4 && xray download '#0' --out scan.png --from 4\n  $ xray trace 4 --no-record --json");
+define("revoke", access("revoke"))
+  .description("as the patient: revoke an approved requester's access")
+  .argument("<requester>", "address or index")
+  .addHelpText("after", "\nExamples:\n  $ xray revoke 4");
+define("events", access("events"))
+  .description("the audit trail: shared images, requests, approvals, denials, traces, revocations (oldest first)")
+  .option("--kind <list>", `comma-separated: shared,requested,approved,denied,traced,revoked,permission,permission-removed,record,batch,profile,birthday,contact`)
+  .option("--all", "every kind of event the contract emits")
+  .option("--account <account>", "only events naming this account")
+  .addHelpText("after", "\nExamples:\n  $ xray events\n  $ xray events --account 4 --kind requested,approved,revoked --json");
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {

@@ -11,7 +11,13 @@ const ACTIONS: Record<string, string> = {
   setBirthday: "set the birthday",
   setContact: "set the contact",
   anchorBatch: "anchor data sets",
+  shareImage: "share images",
+  approveAccess: "approve access",
+  denyAccess: "deny access",
+  revokeAccess: "revoke access",
 };
+
+const ACCESS = ["none", "requested", "approved", "denied", "revoked"];
 
 /**
  * Rewrites a decoded revert as a sentence: who lacked which role, which input was bad.
@@ -58,6 +64,15 @@ export function explainRevert(err: RevertError, fn: string, deployment?: Deploym
       break;
     case "InvalidProfile":
       message = `invalid patient ${a[0]}`;
+      break;
+    case "InvalidAccess":
+      message = `not allowed while the access of ${label(a[0])} is ${ACCESS[Number(a[1])] ?? a[1]}`;
+      break;
+    case "SelfRequest":
+      message = "the patient cannot request or be granted access to their own images";
+      break;
+    case "MissingData":
+      message = `missing ${a[0]}`;
       break;
     case "InvalidPart":
       message = `the body part must be 1 to 32 bytes, got "${a[0]}"`;

@@ -43,3 +43,23 @@ export async function xrSend(ctx: XrContext, fn: string, args: unknown[], from: 
     throw err instanceof RevertError ? explainRevert(err, fn, ctx.deployment) : err;
   }
 }
+
+/** A raw log of the xr contract. */
+export interface XrLog {
+  topics: string[];
+  data: string;
+  address: string;
+  blockNumber: string;
+  transactionHash: string;
+  logIndex: string;
+}
+
+/**
+ * Every log of the deployed xr contract since its deployment that matches `topics`
+ * (topic0 = `eventTopic(...)`, or a list of them; null = any): one eth_getLogs.
+ */
+export function xrLogs(ctx: XrContext, topics: (string | string[] | null)[]): Promise<XrLog[]> {
+  return ctx.chain.provider.request<XrLog[]>("eth_getLogs", [
+    { address: ctx.deployment.xr, fromBlock: "0x" + ctx.deployment.block.toString(16), toBlock: "latest", topics },
+  ]);
+}

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import type { CID } from "multiformats/cid" with { "resolution-mode": "import" };
 import { UsageError } from "../../errors";
-import type { BlockStore } from "./store";
+import type { BlockStore, IpfsStore } from "./store";
 
 export interface AddOptions {
   /** 0 (Kubo's default: dag-pb leaves) or 1 (Kubo's `--cid-version 1`: raw leaves). */
@@ -23,14 +23,24 @@ export const KUBO_MAX_CHILDREN = 174;
  * Kubo's for the same file and settings. Streams: memory does not grow with the file.
  */
 export async function addFile(store: BlockStore, file: string, options: AddOptions = {}): Promise<Added> {
-  const { cidVersion = 0 } = options;
   const size = fs.statSync(file, { throwIfNoEntry: false });
   if (!size?.isFile()) throw new UsageError(`no such file: ${file}`);
+  return { cid: await addContent(store, fs.createReadStream(file), options), size: size.size };
+}
+
+/** Adds bytes already in memory (a ciphertext) as `ipfs add` would a file holding them. */
+export async function addBytes(store: BlockStore, bytes: Uint8Array, options: AddOptions = {}): Promise<Added> {
+  return { cid: await addContent(store, bytes, options), size: bytes.length };
+}
+
+/** Imports one file's content with Kubo's defaults and pins its root where the store pins. */
+async function addContent(store: BlockStore, content: AsyncIterable<Uint8Array> | Uint8Array, options: AddOptions): Promise<string> {
+  const { cidVersion = 0 } = options;
   const { importer } = await import("ipfs-unixfs-importer");
   const { fixedSize } = await import("ipfs-unixfs-importer/chunker");
   const { balanced } = await import("ipfs-unixfs-importer/layout");
   let root: CID | undefined;
-  for await (const entry of importer([{ content: fs.createReadStream(file) }], store as never, {
+  for await (const entry of importer([{ content }], store as never, {
     cidVersion,
     rawLeaves: cidVersion === 1,
     chunker: fixedSize({ chunkSize: KUBO_CHUNK_SIZE }),
@@ -40,5 +50,6 @@ export async function addFile(store: BlockStore, file: string, options: AddOptio
   })) {
     root = entry.cid;
   }
-  return { cid: root!.toString(), size: size.size };
+  await (store as Partial<IpfsStore>).pin?.(root!);
+  return root!.toString();
 }

@@ -13,24 +13,32 @@ export async function parseCid(text: string) {
   }
 }
 
+/** The unixfs file behind `cid`, its blocks checked against their CIDs as they are read. */
+async function openFile(store: BlockStore, cidText: string) {
+  const cid = await parseCid(cidText);
+  const { exporter } = await import("ipfs-unixfs-exporter");
+  const checked = await verifyingStore(store);
+  const entry = await exporter(cid, checked as never).catch((err) => {
+    throw err instanceof IpfsError ? err : new IpfsError(`cannot read ${cid}: ${(err as Error).message}`, "IPFS_FAILED", { cause: err });
+  });
+  if (entry.type !== "file" && entry.type !== "raw") throw new UsageError(`${cid} is a ${entry.type}, not a file`);
+  return { cid, entry };
+}
+
 /**
  * Writes the file behind `cid` to `out`: every block is checked against its CID as it is
  * read, into a temporary file renamed only when the whole file is there and verified.
  */
 export async function getFile(store: BlockStore, cidText: string, out: string): Promise<{ cid: string; size: number }> {
-  const cid = await parseCid(cidText);
-  const { exporter } = await import("ipfs-unixfs-exporter");
-  const checked = await verifyingStore(store);
   const tmp = tempPathFor(out);
   let size = 0;
+  let cid;
   try {
-    const entry = await exporter(cid, checked as never).catch((err) => {
-      throw err instanceof IpfsError ? err : new IpfsError(`cannot read ${cid}: ${(err as Error).message}`, "IPFS_FAILED", { cause: err });
-    });
-    if (entry.type !== "file" && entry.type !== "raw") throw new UsageError(`${cid} is a ${entry.type}, not a file`);
+    const opened = await openFile(store, cidText);
+    cid = opened.cid;
     const fd = fs.openSync(tmp, "w");
     try {
-      for await (const chunk of entry.content()) {
+      for await (const chunk of opened.entry.content()) {
         fs.writeSync(fd, chunk);
         size += chunk.length;
       }
@@ -44,4 +52,12 @@ export async function getFile(store: BlockStore, cidText: string, out: string): 
     throw err;
   }
   return { cid: cid.toString(), size };
+}
+
+/** The whole file behind `cid` in memory, every block checked (for a ciphertext to decrypt). */
+export async function getBytes(store: BlockStore, cidText: string): Promise<Uint8Array> {
+  const { entry } = await openFile(store, cidText);
+  const parts: Uint8Array[] = [];
+  for await (const chunk of entry.content()) parts.push(chunk);
+  return Buffer.concat(parts);
 }

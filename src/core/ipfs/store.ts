@@ -9,17 +9,33 @@ export interface BlockStore {
   has(cid: CID): Promise<boolean> | boolean;
 }
 
+/** Where content goes: the embedded store, or a Kubo node. */
+export interface IpfsStore extends BlockStore {
+  /** "the embedded IPFS store" or "the IPFS node at <url>", for messages. */
+  description: string;
+  /** Keeps a DAG from garbage collection (a Kubo node's pin; the embedded store never collects). */
+  pin?(cid: CID): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The embedded IPFS block store: one file per block under `$XRAY_HOME/ipfs/blocks`. */
-export async function openBlockStore(home: string): Promise<BlockStore & { close(): Promise<void> }> {
+export async function openBlockStore(home: string): Promise<IpfsStore> {
   const { FsBlockstore } = await import("blockstore-fs");
   const store = new FsBlockstore(path.join(path.resolve(home), "ipfs", "blocks"));
   await store.open();
   return {
+    description: "the embedded IPFS store",
     put: (cid, bytes) => store.put(cid, bytes),
     get: (cid) => store.get(cid),
     has: (cid) => store.has(cid),
     close: () => store.close(),
   };
+}
+
+/** The Kubo node at `ipfs` (an RPC URL) when given, else the embedded store under `home`. */
+export async function openIpfs(p: { home: string; ipfs?: string }): Promise<IpfsStore> {
+  if (p.ipfs) return (require("./kubo") as typeof import("./kubo")).openKubo(p.ipfs);
+  return openBlockStore(p.home);
 }
 
 /** Reads a block, whatever shape the store returns it in. */

@@ -1,7 +1,7 @@
 import { checksumAddress } from "../accounts";
 import { eventTopic } from "../abi";
 import { artifact } from "../artifacts";
-import { xrCall, xrSend, type XrContext } from "../xr";
+import { xrCall, xrLogs, xrSend, type XrContext } from "../xr";
 
 /** An anchored data set as the chain holds it. */
 export interface BatchInfo {
@@ -29,14 +29,7 @@ export async function getBatch(ctx: XrContext, root: string): Promise<BatchInfo 
 
 /** The transaction that anchored `root`, found through its BatchAnchored event. */
 export async function findBatchTx(ctx: XrContext, root: string): Promise<{ hash: string; block: number } | undefined> {
-  const logs = await ctx.chain.provider.request<{ transactionHash: string; blockNumber: string }[]>("eth_getLogs", [
-    {
-      address: ctx.deployment.xr,
-      fromBlock: "0x" + ctx.deployment.block.toString(16),
-      toBlock: "latest",
-      topics: [eventTopic(artifact("xr").abi, "BatchAnchored"), root],
-    },
-  ]);
+  const logs = await xrLogs(ctx, [eventTopic(artifact("xr").abi, "BatchAnchored"), root]);
   return logs[0] && { hash: logs[0].transactionHash, block: Number(BigInt(logs[0].blockNumber)) };
 }
 

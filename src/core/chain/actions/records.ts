@@ -2,7 +2,7 @@ import { UsageError } from "../../../errors";
 import { checksumAddress } from "../accounts";
 import { eventTopic } from "../abi";
 import { artifact } from "../artifacts";
-import { xrCall, xrSend, type TxOutcome, type XrContext } from "../xr";
+import { xrCall, xrLogs, xrSend, type TxOutcome, type XrContext } from "../xr";
 
 /** One image hash record as the CLI shows it. */
 export interface XrayRecord {
@@ -70,14 +70,7 @@ function toRecord(index: number, r: Record<string, unknown>, name: string): Xray
  * reads. `sha256`, when given, narrows the query to that hash.
  */
 export async function recordedHashes(ctx: XrContext, sha256?: string): Promise<Map<string, number[]>> {
-  const logs = await ctx.chain.provider.request<{ topics: string[] }[]>("eth_getLogs", [
-    {
-      address: ctx.deployment.xr,
-      fromBlock: "0x" + ctx.deployment.block.toString(16),
-      toBlock: "latest",
-      topics: [eventTopic(artifact("xr").abi, "XrayhashSet"), null, null, sha256 ? "0x" + sha256 : null],
-    },
-  ]);
+  const logs = await xrLogs(ctx, [eventTopic(artifact("xr").abi, "XrayhashSet"), null, null, sha256 ? "0x" + sha256 : null]);
   const out = new Map<string, number[]>();
   for (const log of logs) {
     const hash = log.topics[3].slice(2).toLowerCase();
