@@ -17,11 +17,11 @@ export async function openKubo(url: string): Promise<IpfsStore> {
   if (!/^https?:\/\//.test(url)) throw new UsageError(`--ipfs must be a Kubo RPC URL such as http://127.0.0.1:5001, got "${url}"`);
   const { create } = await import("kubo-rpc-client");
   const client = create({ url, timeout: KUBO_TIMEOUT_MS });
-  const fail = (what: string, err: unknown): never => {
+  const fail = (what: string, err: unknown, cid?: CID): never => {
     const e = err as Error & { code?: string; cause?: { code?: string } };
     const refused = e.code === "ECONNREFUSED" || e.cause?.code === "ECONNREFUSED" || /fetch failed|ECONNREFUSED/.test(e.message);
     if (refused) throw new IpfsError(`cannot reach the IPFS node at ${url} (is \`ipfs daemon\` running?)`, "IPFS_UNREACHABLE", { cause: err });
-    if (/not found|timeout|deadline|aborted/i.test(e.message)) throw new IpfsError(`${what} is not on the IPFS node at ${url} (${e.message})`, "IPFS_NOT_FOUND", { cause: err });
+    if (/not found|timeout|deadline|aborted/i.test(e.message)) throw new IpfsError(`${cid ?? what} is not on the IPFS node at ${url} (${e.message})`, "IPFS_NOT_FOUND", { cause: err });
     throw new IpfsError(`the IPFS node at ${url} failed to ${what}: ${e.message}`, "IPFS_FAILED", { cause: err });
   };
   return {
@@ -36,7 +36,7 @@ export async function openKubo(url: string): Promise<IpfsStore> {
         throw new IpfsError(`the IPFS node stored block ${cid} as ${got}: a different hash`, "IPFS_FAILED");
       }
     },
-    get: (cid: CID) => client.block.get(cid as never).catch((err) => fail(`read ${cid}`, err)),
+    get: (cid: CID) => client.block.get(cid as never).catch((err) => fail(`read ${cid}`, err, cid)),
     has: async (cid: CID) => {
       try {
         await client.block.stat(cid as never, { offline: true } as never);
