@@ -10,6 +10,7 @@ import { artifact } from "../src/core/chain/artifacts";
 import { callRaw } from "../src/core/chain/tx";
 import { checksumAddress } from "../src/core/chain/accounts";
 import { RevertError } from "../src/errors";
+import { accessOf, approveAccess, auditTrail, denyAccess, findImage, requestAccess, revokeAccess, shareImage, traceAccess } from "../src/core/chain/actions/access";
 import { PAPER_HASH, tempHome } from "./helpers/cli";
 
 const DOCTOR = 1;
@@ -163,3 +164,57 @@ describe("xr contract: permission paths (core library, embedded Ganache)", funct
   });
 });
 
+
+// The access protocol's state machine, each refusal by its custom error (core library, embedded Ganache).
+describe("xr contract: access protocol (request, approve, deny, trace, revoke)", function () {
+  let chain: Chain;
+  let ctx: XrContext;
+  let gov: string, doctor: string, patient: string, alice: string, bob: string;
+  const CID = "QmVKKq8TQKQKhGaEr73QMu2RTYTDZmicApM2P6eCKXA5Rc";
+  const SHA = "36a13fc264688497c605bc5524957e1f47d15c7c2dfcac81036c7efc9301c831";
+  const KEY = new Uint8Array([0x98, 1, 2, 3]);
+  const state = (who: string) => accessOf(ctx, who);
+
+  before(async () => {
+    chain = await connectChain({ home: tempHome("access") });
+    [gov, , doctor, patient, alice, bob] = await chain.accounts();
+    await deployXr(chain, { name: "Ken", patient, age: 25, gender: 0, bloodType: 1, gov, host: gov, hostName: "H", doctor });
+    ctx = xrContext(chain);
+    await setPermission(ctx, { account: doctor, name: "Dr.Lee", userType: DOCTOR, enabled: true, from: gov });
+  });
+  after(() => chain.close());
+
+  it("only an enabled doctor shares an image; the event keeps CID, SHA-256 and the description", async () => {
+    await expectRevert(shareImage(ctx, { receiver: patient, cid: CID, sha256: SHA, description: "X-ray, chest", from: alice }), "MissingRole", [alice, DOCTOR]);
+    await expectRevert(shareImage(ctx, { receiver: patient, cid: CID, sha256: "0".repeat(64), description: "", from: doctor }), "MissingData", ["sha256"]);
+    await shareImage(ctx, { receiver: patient, cid: CID, sha256: SHA, description: "X-ray, chest", from: doctor });
+    const found = await findImage(ctx, CID);
+    expect(found).to.deep.include({ cid: CID, sha256: SHA, kind: "shared", description: "X-ray, chest", number: 0 });
+    expect(found!.recipient.toLowerCase()).to.equal(patient.toLowerCase());
+  });
+
+  it("walks none -> requested -> approved -> revoked -> requested -> denied, refusing every other step", async () => {
+    await expectRevert(requestAccess(ctx, { publicKey: KEY, notes: "", from: patient }), "SelfRequest");
+    await expectRevert(requestAccess(ctx, { publicKey: new Uint8Array(), notes: "", from: alice }), "MissingData", ["publicKey"]);
+    await expectRevert(approveAccess(ctx, { requester: alice, copies: [{ cid: CID, sha256: SHA }], from: patient }), "InvalidAccess", [alice, 0]);
+    await requestAccess(ctx, { publicKey: KEY, notes: "second opinion", from: alice });
+    expect(await state(alice)).to.equal("requested");
+    await expectRevert(requestAccess(ctx, { publicKey: KEY, notes: "again", from: alice }), "InvalidAccess", [alice, 1]);
+    await expectRevert(approveAccess(ctx, { requester: alice, copies: [{ cid: CID, sha256: SHA }], from: alice }), "MissingRole", [alice, 4]);
+    await expectRevert(approveAccess(ctx, { requester: alice, copies: [], from: patient }), "MissingData", ["cids"]);
+    await expectRevert(revokeAccess(ctx, { requester: alice, from: patient }), "InvalidAccess", [alice, 1]);
+    await approveAccess(ctx, { requester: alice, copies: [{ cid: CID, sha256: SHA }], from: patient });
+    expect(await state(alice)).to.equal("approved");
+    expect((await traceAccess(ctx, { requester: alice, from: bob })).authorized).to.equal(true);
+    await expectRevert(denyAccess(ctx, { requester: alice, reason: "late", from: patient }), "InvalidAccess", [alice, 2]);
+    await expectRevert(revokeAccess(ctx, { requester: alice, from: gov }), "MissingRole", [gov, 4]);
+    await revokeAccess(ctx, { requester: alice, from: patient });
+    expect((await traceAccess(ctx, { requester: alice, from: bob })).authorized).to.equal(false);
+    await requestAccess(ctx, { publicKey: KEY, notes: "please", from: alice });
+    await denyAccess(ctx, { requester: alice, reason: "no", from: patient });
+    expect(await state(alice)).to.equal("denied");
+    const kinds = (await auditTrail(ctx, { account: alice })).map((e) => e.kind);
+    expect(kinds).to.deep.equal(["requested", "approved", "traced", "revoked", "traced", "requested", "denied"]);
+    expect(await state(bob)).to.equal("none");
+  });
+});
