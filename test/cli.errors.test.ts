@@ -118,12 +118,43 @@ describe("xray CLI: bad input", function () {
     }
   });
 
+  it("bad input to the sharing commands: exit 2, one line, nothing sent", async () => {
+    const env = { env: { XRAY_PASSPHRASE: "" } };
+    const cases: [string[], RegExp][] = [
+      [["upload", "package.json", "--to", "patient"], /package.json is not an image|has no key/],
+      [["upload", "no-such.png", "--to", "patient"], /no such file: no-such.png/],
+      [["upload", "package.json", "--to", "patient", "--cid-version", "3"], /--cid-version must be 0 or 1/],
+      [["download", "not-a-cid", "--out", "x.png"], /not a CID: "not-a-cid"/],
+      [["download", "#0", "--out", "."], /--out \. is a folder/],
+      [["request-access", "doctor", "--from", "4"], /is not this contract's patient/],
+      [["request-access", "patient"], /who is asking\? --from <account>/],
+      [["deny", "4", "--reason", "x"], /cannot deny .*: their access is none, not requested/],
+      [["revoke", "0x12"], /malformed address "0x12"/],
+      [["approve", "4"], /has no pending request \(access: none\)/],
+      [["events", "--kind", "bogus"], /unknown event kind "bogus"/],
+      [["keys", "export", "nobody"], /no key for "nobody"/],
+      [["keys", "import", "package.json"], /package.json is not an OpenPGP key/],
+      [["keys", "generate", "--name", "Ken"], /needs a passphrase: XRAY_PASSPHRASE or --passphrase-file/],
+      [["ipfs", "get", "QmdMXJCTec89xBdRYPxCro9TpavKU3dPaG14DDeuh652CP", "--out", "x", "--ipfs", "ftp://x"], /--ipfs must be a Kubo RPC URL/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await xray(home, args, env);
+      expect(r.code, args.join(" ") + r.stderr).to.be.oneOf([1, 2]);
+      expectOneLineError(r, pattern, r.code);
+    }
+    for (const args of [["upload", "x.png"], ["download", "#0"], ["deny", "4"], ["keys", "generate"]]) {
+      const r = await xray(home, args);
+      expect(r.code, args.join(" ")).to.equal(2);
+      expect(r.stderr).to.match(/required option/);
+    }
+  });
+
   it("nothing was sent by any of the above", async () => {
     expect(await blockNumber(home)).to.equal(before);
   });
 
   it("every command answers --help", async () => {
-    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile", "hash", "verify", "anchor", "dataset", "bench", "ipfs"];
+    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile", "hash", "verify", "anchor", "dataset", "bench", "ipfs", "keys", "upload", "download", "request-access", "approve", "deny", "trace", "revoke", "events"];
     const main = await xray(home, ["--help"]);
     expect(main.code).to.equal(0);
     for (const c of commands) {
@@ -131,6 +162,13 @@ describe("xray CLI: bad input", function () {
       const r = await xray(home, [c, "--help"]);
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.match(new RegExp(`^Usage: xray ${c}`));
+    }
+    for (const [group, subs] of [["ipfs", ["add", "get", "export", "import"]], ["keys", ["generate", "list", "export", "import"]]] as const) {
+      for (const c of subs) {
+        const r = await xray(home, [group, c, "--help"]);
+        expect(r.code, `${group} ${c}`).to.equal(0);
+        expect(r.stdout).to.match(new RegExp(`^Usage: xray ${group} ${c}`));
+      }
     }
   });
 });
