@@ -217,14 +217,15 @@ const ipfs = program
   .description("the embedded IPFS block store (under --home): add, get, export and import content, CIDs as Kubo gives them");
 const ipfsCommand = (fn: "add" | "get" | "exportCmd" | "importCmd") => () => ({ run: require("./commands/ipfs.js")[fn] as Runner });
 define("add", ipfsCommand("add"), ipfs)
-  .description("add a file; prints its CID, identical to `ipfs add` with Kubo's defaults")
-  .argument("<file>", "the file to add")
+  .description("add files (folders: every file in them, each its own CID); prints CIDs identical to `ipfs add` with Kubo's defaults")
+  .argument("<paths...>", "files and folders")
   .option("--cid-version <n>", "0 (Kubo's default) or 1 (as `ipfs add --cid-version 1`: raw leaves)", "0")
-  .addHelpText("after", "\nExamples:\n  $ xray ipfs add scan.png\n  $ xray ipfs add scan.png --cid-version 1 --json");
+  .option("-n, --only-hash", "compute the CIDs without storing anything (as `ipfs add --only-hash`)")
+  .addHelpText("after", "\nExamples:\n  $ xray ipfs add scan.png\n  $ xray ipfs add scan.png --cid-version 1 --json\n  $ xray ipfs add chest_xray/ --only-hash > cids.txt");
 define("get", ipfsCommand("get"), ipfs)
-  .description("write a file from its CID; every block is checked against its CID, the file appears only when complete")
-  .argument("<cid>", "Qm... or bafy...")
-  .requiredOption("--out <file>", "where to write it")
+  .description("write files from their CIDs; every block is checked against its CID, each file appears only when complete")
+  .argument("<cids...>", "Qm... or bafy...")
+  .requiredOption("--out <file>", "where to write it (with several CIDs: an existing folder, files named by CID)")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs get QmTY3pWhyHjoYP8GHQw7Wa8cRLjzANyuyTvPpn1SZcNF6k --out scan.jpeg");
 define("export", ipfsCommand("exportCmd"), ipfs)
   .description("write a CID's blocks as a CAR file that `ipfs dag import` accepts")

@@ -1,5 +1,8 @@
 import * as fs from "node:fs";
-import { addFile } from "../../core/ipfs/add";
+import * as path from "node:path";
+import { addFile, type Added } from "../../core/ipfs/add";
+import { listFiles } from "../../core/hash/files";
+import type { BlockStore } from "../../core/ipfs/store";
 import { exportCar, importCar } from "../../core/ipfs/car";
 import { getFile } from "../../core/ipfs/get";
 import { UsageError } from "../../errors";
@@ -9,20 +12,60 @@ import { formatBytes } from "../progress";
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
-export async function add(g: Globals, file: string, o: { cidVersion: string }): Promise<CommandOutput> {
+/** A store that keeps nothing: the CID alone, as `ipfs add --only-hash`. */
+const hashOnly: BlockStore = { put: async () => {}, get: () => Promise.reject(new Error("nothing stored")), has: () => false };
+
+export async function add(g: Globals, paths: string[], o: { cidVersion: string; onlyHash?: boolean }): Promise<CommandOutput> {
   if (o.cidVersion !== "0" && o.cidVersion !== "1") throw new UsageError(`--cid-version must be 0 or 1, got "${o.cidVersion}"`);
+  const cidVersion = Number(o.cidVersion) as 0 | 1;
+  const single = paths.length === 1 && fs.statSync(paths[0], { throwIfNoEntry: false })?.isFile();
+  const { files, problems } = single ? { files: [{ path: paths[0] }], problems: [] } : listFiles(paths);
+  if (files.length === 0 && problems.length === 0) throw new UsageError(`no files in ${paths.join(", ")}`);
+  if (single === false && files.length === 0) throw new UsageError(problems.map((p) => `${p.path}: ${p.error}`).join("; "));
   const t0 = performance.now();
-  const r = await withIpfs(g, (s) => addFile(s, file, { cidVersion: Number(o.cidVersion) as 0 | 1 }));
+  type Row = Added & { path: string };
+  const addAll = async (store: BlockStore) => {
+    const out: Row[] = [];
+    for (const f of files) out.push({ path: f.path, ...(await addFile(store, f.path, { cidVersion })) });
+    return out;
+  };
+  const added = o.onlyHash ? await addAll(hashOnly) : await withIpfs(g, addAll);
   const t = seconds(t0);
-  return { json: { ...r, file, seconds: t }, text: `${r.cid}\n${file}: ${formatBytes(r.size)} added in ${t.toFixed(2)} s` };
+  const bytes = added.reduce((n, a) => n + a.size, 0);
+  const stderr = problems.map((p) => `${p.path}: ${p.error}`);
+  const stored = o.onlyHash ? "hashed (not stored)" : "added";
+  if (added.length === 1 && single) {
+    const r = added[0];
+    return { json: { cid: r.cid, size: r.size, file: r.path, onlyHash: Boolean(o.onlyHash), seconds: t }, text: `${r.cid}\n${r.path}: ${formatBytes(r.size)} ${stored} in ${t.toFixed(2)} s` };
+  }
+  return {
+    json: { files: added.map((a) => ({ cid: a.cid, size: a.size, file: a.path })), bytes, onlyHash: Boolean(o.onlyHash), seconds: t, failed: stderr },
+    text: added.map((a) => `${a.cid}  ${a.path}`).join("\n"),
+    stderr: [...stderr, `${added.length} files, ${formatBytes(bytes)} ${stored} in ${t.toFixed(2)} s`],
+    exitCode: stderr.length ? 1 : 0,
+  };
 }
 
-export async function get(g: Globals, cid: string, o: { out: string }): Promise<CommandOutput> {
-  if (fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--out ${o.out} is a folder; give a file name`);
+export async function get(g: Globals, cids: string[], o: { out: string }): Promise<CommandOutput> {
+  const isDir = fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory();
+  if (cids.length === 1 && isDir) throw new UsageError(`--out ${o.out} is a folder; give a file name`);
+  if (cids.length > 1 && !isDir) throw new UsageError(`with ${cids.length} CIDs, --out must be an existing folder (each file is named by its CID)`);
   const t0 = performance.now();
-  const r = await withIpfs(g, (s) => getFile(s, cid, o.out));
+  const got = await withIpfs(g, async (s) => {
+    const out: { cid: string; size: number; out: string }[] = [];
+    for (const cid of cids) {
+      const file = cids.length > 1 ? path.join(o.out, cid.trim()) : o.out;
+      out.push({ ...(await getFile(s, cid, file)), out: file });
+    }
+    return out;
+  });
   const t = seconds(t0);
-  return { json: { ...r, out: o.out, seconds: t }, text: `${o.out}: ${formatBytes(r.size)} from ${r.cid}, every block checked, in ${t.toFixed(2)} s` };
+  if (got.length === 1) {
+    const r = got[0];
+    return { json: { ...r, seconds: t }, text: `${r.out}: ${formatBytes(r.size)} from ${r.cid}, every block checked, in ${t.toFixed(2)} s` };
+  }
+  const bytes = got.reduce((n, r) => n + r.size, 0);
+  return { json: { files: got, bytes, seconds: t }, text: `${o.out}: ${got.length} files, ${formatBytes(bytes)}, every block checked, in ${t.toFixed(2)} s` };
 }
 
 export async function exportCmd(g: Globals, cid: string, o: { car: string }): Promise<CommandOutput> {
