@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { addFile, type Added } from "../../core/ipfs/add";
+import { mapLimit } from "../../core/concurrent";
 import { listFiles } from "../../core/hash/files";
 import type { BlockStore } from "../../core/ipfs/store";
 import { exportCar, importCar } from "../../core/ipfs/car";
@@ -9,6 +10,9 @@ import { UsageError } from "../../errors";
 import { withIpfs, type Globals } from "../context";
 import type { CommandOutput } from "../output";
 import { formatBytes } from "../progress";
+
+/** Files added or fetched at once: enough to overlap one file's disk waits with another's hashing. */
+const CONCURRENCY = 4;
 
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
@@ -19,15 +23,13 @@ export async function add(g: Globals, paths: string[], o: { cidVersion: string; 
   if (o.cidVersion !== "0" && o.cidVersion !== "1") throw new UsageError(`--cid-version must be 0 or 1, got "${o.cidVersion}"`);
   const cidVersion = Number(o.cidVersion) as 0 | 1;
   const single = paths.length === 1 && fs.statSync(paths[0], { throwIfNoEntry: false })?.isFile();
-  const { files, problems } = single ? { files: [{ path: paths[0] }], problems: [] } : listFiles(paths);
+  const { files, problems }: { files: { path: string }[]; problems: { path: string; error: string }[] } = single ? { files: [{ path: paths[0] }], problems: [] } : listFiles(paths);
   if (files.length === 0 && problems.length === 0) throw new UsageError(`no files in ${paths.join(", ")}`);
   if (single === false && files.length === 0) throw new UsageError(problems.map((p) => `${p.path}: ${p.error}`).join("; "));
   const t0 = performance.now();
   type Row = Added & { path: string };
   const addAll = async (store: BlockStore) => {
-    const out: Row[] = [];
-    for (const f of files) out.push({ path: f.path, ...(await addFile(store, f.path, { cidVersion })) });
-    return out;
+    return mapLimit(files, CONCURRENCY, async (f): Promise<Row> => ({ path: f.path, ...(await addFile(store, f.path, { cidVersion })) }));
   };
   const added = o.onlyHash ? await addAll(hashOnly) : await withIpfs(g, addAll);
   const t = seconds(t0);
@@ -52,12 +54,10 @@ export async function get(g: Globals, cids: string[], o: { out: string }): Promi
   if (cids.length > 1 && !isDir) throw new UsageError(`with ${cids.length} CIDs, --out must be an existing folder (each file is named by its CID)`);
   const t0 = performance.now();
   const got = await withIpfs(g, async (s) => {
-    const out: { cid: string; size: number; out: string }[] = [];
-    for (const cid of cids) {
+    return mapLimit(cids, CONCURRENCY, async (cid) => {
       const file = cids.length > 1 ? path.join(o.out, cid.trim()) : o.out;
-      out.push({ ...(await getFile(s, cid, file)), out: file });
-    }
-    return out;
+      return { ...(await getFile(s, cid, file)), out: file };
+    });
   });
   const t = seconds(t0);
   if (got.length === 1) {

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { mapLimit } from "../concurrent";
 import { UsageError } from "../../errors";
 import { writeFileAtomic } from "../home";
 
@@ -124,26 +125,19 @@ export async function generateKaggleDataset(out: string, options: KaggleDatasetO
   sharp.cache(false);
   const plans = plan(out, { source, seed, scale });
   const sizes: number[] = new Array(plans.length);
-  let next = 0;
   let done = 0;
   let written = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < plans.length) {
-        const i = next++;
-        const p = plans[i];
-        let size = fs.statSync(p.file, { throwIfNoEntry: false })?.size;
-        if (!size) {
-          const jpeg = await render(sharp, p);
-          writeFileAtomic(p.file, jpeg);
-          size = jpeg.length;
-          written += 1;
-        }
-        sizes[i] = size;
-        onProgress?.(++done, plans.length);
-      }
-    }),
-  );
+  await mapLimit(plans, concurrency, async (p, i) => {
+    let size = fs.statSync(p.file, { throwIfNoEntry: false })?.size;
+    if (!size) {
+      const jpeg = await render(sharp, p);
+      writeFileAtomic(p.file, jpeg);
+      size = jpeg.length;
+      written += 1;
+    }
+    sizes[i] = size;
+    onProgress?.(++done, plans.length);
+  });
   const sorted = [...sizes].sort((a, b) => a - b);
   const result: KaggleDatasetResult = {
     out,

@@ -25,7 +25,8 @@ export const KUBO_MAX_CHILDREN = 174;
 export async function addFile(store: BlockStore, file: string, options: AddOptions = {}): Promise<Added> {
   const size = fs.statSync(file, { throwIfNoEntry: false });
   if (!size?.isFile()) throw new UsageError(`no such file: ${file}`);
-  return { cid: await addContent(store, fs.createReadStream(file), options), size: size.size };
+  // 1 MiB reads: with the default 64 KiB the importer waits on 16 times as many thread-pool round trips.
+  return { cid: await addContent(store, fs.createReadStream(file, { highWaterMark: 1 << 20 }), options), size: size.size };
 }
 
 /** Adds bytes already in memory (a ciphertext) as `ipfs add` would a file holding them. */

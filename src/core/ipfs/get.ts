@@ -36,15 +36,17 @@ export async function getFile(store: BlockStore, cidText: string, out: string): 
   try {
     const opened = await openFile(store, cidText);
     cid = opened.cid;
-    const fd = fs.openSync(tmp, "w");
+    // Asynchronous writes and fsync: several files can be fetched at once without one
+    // file's disk flush stalling the others.
+    const fh = await fs.promises.open(tmp, "w");
     try {
       for await (const chunk of opened.entry.content()) {
-        fs.writeSync(fd, chunk);
+        await fh.write(chunk);
         size += chunk.length;
       }
-      fs.fsyncSync(fd);
+      await fh.sync();
     } finally {
-      fs.closeSync(fd);
+      await fh.close();
     }
     fs.renameSync(tmp, out);
   } catch (err) {
