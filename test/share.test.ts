@@ -244,3 +244,34 @@ describe("xray --ipfs <url>: content on a Kubo RPC endpoint (stand-in server, se
     fails(await xray(home, ["ipfs", "get", up.json.cid, "--out", out + "3", "--ipfs", "localhost:5001"]), "BAD_INPUT", /--ipfs must be a Kubo RPC URL/);
   });
 });
+
+// The passphrase prompt on a terminal: driven through a pseudo-terminal (python3's pty).
+describe("passphrase prompts on a terminal (pseudo-terminal)", function () {
+  const home = tempHome("pty");
+  const drive = (steps: [string, string][], args: string[]) =>
+    new Promise<{ code: number; screen: string }>((resolve, reject) => {
+      const { execFile } = require("node:child_process") as typeof import("node:child_process");
+      const script = path.join(__dirname, "../../../test/helpers/pty-drive.py");
+      execFile("python3", [script, JSON.stringify(steps), process.execPath, path.join(__dirname, "../../../bin/xray.js"), ...args], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "", XRAY_PASSPHRASE: "" } }, (err, stdout) => {
+        if (err && typeof (err as { code?: unknown }).code !== "number") return reject(err);
+        resolve({ code: err ? Number((err as { code: number }).code) : 0, screen: stdout });
+      });
+    });
+
+  it("keys generate asks twice, shows only stars, and the key opens with what was typed", async () => {
+    const r = await drive([["Passphrase for the new", "typed secret"], ["Repeat", "typed secret"]], ["keys", "generate", "--name", "Tty"]);
+    expect(r.code, r.screen).to.equal(0);
+    expect(r.screen).to.include("*****").and.not.include("typed secret");
+    const [entry] = (await xray(home, ["keys", "list", "--json"])).json.keys;
+    const openpgp = require("openpgp");
+    const key = await openpgp.readPrivateKey({ armoredKey: fs.readFileSync(path.join(home, "keys", `${entry.fingerprint}.sec.asc`), "utf8") });
+    await openpgp.decryptKey({ privateKey: key, passphrase: "typed secret" });
+  });
+
+  it("two different answers make no key (exit 2)", async () => {
+    const r = await drive([["Passphrase for the new", "one"], ["Repeat", "two"]], ["keys", "generate", "--name", "Tty2"]);
+    expect(r.code, r.screen).to.equal(2);
+    expect(r.screen).to.match(/the passphrases differ: no key was made/);
+    expect((await xray(home, ["keys", "list", "--json"])).json.keys).to.have.length(1);
+  });
+});

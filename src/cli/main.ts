@@ -42,6 +42,9 @@ Examples:
   $ xray hash chest_xray/ --manifest chest.json && xray anchor chest.json --batch && xray verify --manifest chest.json`,
   );
 
+/** The loader of function `fn` of `commands/<module>.js`, required only when that command runs. */
+const from = (module: string, fn = "run") => () => ({ run: require(`./commands/${module}.js`)[fn] as Runner });
+
 /** `load` uses require, not import(): a CommonJS module loads faster outside the ESM loader. */
 function define(name: string, load: () => { run: Runner }, parent: Command = program): Command {
   return parent
@@ -66,7 +69,7 @@ function print(g: Globals, out: CommandOutput) {
   else if (out.text) process.stdout.write((g.quiet ? out.text.split("\n")[0] : out.text) + "\n");
 }
 
-define("init", () => require("./commands/init.js"))
+define("init", from("init"))
   .description("deploy strlib and xr (patient profile), grant the host, and record the addresses")
   .option("--name <name>", "patient's name", "Ken")
   .option("--patient <account>", "patient's account", "3")
@@ -79,16 +82,16 @@ define("init", () => require("./commands/init.js"))
   .option("--force", "deploy again even if this chain already has a deployment")
   .addHelpText("after", "\nExamples:\n  $ xray init\n  $ xray init --name Ken --patient 3 --age 25 --gender male --blood-type B --json");
 
-define("node", () => require("./commands/node.js"))
+define("node", from("node"))
   .description("serve the embedded chain over JSON-RPC (truffle console attaches; xray commands use it)")
   .option("--port <port>", "port to listen on", "8545")
   .option("--host <address>", "address to listen on", "127.0.0.1")
   .addHelpText("after", "\nExamples:\n  $ xray node --port 8545 &\n  $ npx truffle console   # xr.deployed() is the CLI's contract");
 
-define("accounts", () => require("./commands/accounts.js"))
+define("accounts", from("accounts"))
   .description("list the chain's accounts with their roles, balances and permissions");
 
-define("set-permission", () => require("./commands/set-permission.js"))
+define("set-permission", from("set-permission"))
   .description("grant an account a role (from gov)")
   .argument("<account>", "address, index, or role name")
   .argument("<name>", "the person's name, e.g. Dr.Lee")
@@ -96,38 +99,38 @@ define("set-permission", () => require("./commands/set-permission.js"))
   .option("--disable", "record the permission but suspend it")
   .addHelpText("after", "\nExamples:\n  $ xray set-permission doctor Dr.Lee doctor\n  $ xray set-permission 0x8bE9...2a1 Dr.Chen 1 --disable");
 
-define("remove-permission", () => require("./commands/remove-permission.js"))
+define("remove-permission", from("remove-permission"))
   .description("remove an account's permission (from gov, or the account itself)")
   .argument("<account>", "address, index, or role name")
   .addHelpText("after", "\nExamples:\n  $ xray remove-permission doctor\n  $ xray remove-permission doctor --from doctor   # the doctor resigns");
 
-define("set-xray-hash", () => require("./commands/set-xray-hash.js"))
+define("set-xray-hash", from("set-xray-hash"))
   .description("record an image's SHA-256 on chain (from a doctor)")
   .argument("<part>", "body part, e.g. chest")
   .argument("[sha256]", "the image's SHA-256, 64 hex digits")
   .option("--file <image>", "hash this file instead of giving the SHA-256")
   .addHelpText("after", "\nExamples:\n  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134\n  $ xray set-xray-hash chest --file scan.png --json");
 
-define("xray-count", () => require("./commands/xray-count.js")).description("how many X-ray records there are");
+define("xray-count", from("xray-count")).description("how many X-ray records there are");
 
-define("get-xray", () => require("./commands/get-xray.js"))
+define("get-xray", from("get-xray"))
   .description("show one X-ray record: doctor, part, hash, author, time")
   .argument("<index>", "record number, from 0")
   .addHelpText("after", "\nExamples:\n  $ xray get-xray 0\n  $ xray get-xray 0 --json");
 
-define("list-xrays", () => require("./commands/list-xrays.js")).description("list every X-ray record");
+define("list-xrays", from("list-xrays")).description("list every X-ray record");
 
-define("set-birthday", () => require("./commands/set-birthday.js"))
+define("set-birthday", from("set-birthday"))
   .description("set the patient's birthday (from the host)")
   .argument("<YYYYMMDD>", "a real date, e.g. 19970522");
 
-define("set-contact", () => require("./commands/set-contact.js"))
+define("set-contact", from("set-contact"))
   .description("set the patient's contact (from the host)")
   .argument("<text>", "e.g. 0912-321-456");
 
-define("profile", () => require("./commands/profile.js")).description("show the patient page: profile and record count");
+define("profile", from("profile")).description("show the patient page: profile and record count");
 
-define("hash", () => require("./commands/hash.js"))
+define("hash", from("hash"))
   .description("SHA-256 of image files and folders (recursive), on every core; sha256sum's format by default")
   .argument("<paths...>", "files and folders")
   .option("--format <format>", "text (like sha256sum) | jsonl | csv | icon (Lin et al.'s JS module)", "text")
@@ -148,7 +151,7 @@ Examples:
   $ xray hash chest_xray/train/NORMAL --format icon --out icon.js`,
   );
 
-define("anchor", () => require("./commands/anchor.js"))
+define("anchor", from("anchor"))
   .description("record every hash of a manifest on chain: one record per image, or --batch as one Merkle root")
   .argument("<manifest>", "written by xray hash --manifest")
   .option("--batch", "one transaction holding a Merkle root; each image's proof goes to <manifest>.proofs.json")
@@ -168,7 +171,7 @@ Examples:
   $ xray anchor chest.json --batch --label kaggle-chest-xray --json`,
   );
 
-define("verify", () => require("./commands/verify.js"))
+define("verify", from("verify"))
   .description("check files against the chain (records or batch proofs), or audit a folder against a manifest")
   .argument("[paths...]", "files to check on chain; with --manifest alone: the folder to audit (default: the manifest's own)")
   .option("--manifest <file>", "audit: every file read again and sorted into matched, changed, missing, moved, new")
@@ -185,7 +188,7 @@ Examples:
   $ xray verify --manifest chest.json /mnt/copy/chest_xray --json`,
   );
 
-define("dataset", () => require("./commands/dataset.js"))
+define("dataset", from("dataset"))
   .description("write a Kaggle-shaped benchmark data set (train|test|val/NORMAL|PNEUMONIA, 5,856 JPEGs) from real chest X-rays")
   .argument("<out-dir>", "where to write it")
   .option("--source <dir>", "the chest X-ray folder with images/<label>/ (default: ../shared/data/cxr or env XRAY_CXR_DATA)")
@@ -202,7 +205,7 @@ Examples:
   $ xray dataset /tmp/small --scale 0.01 --json`,
   );
 
-define("bench", () => require("./commands/bench.js"))
+define("bench", from("bench"))
   .description("benchmark hashing and anchoring (Lin et al. Fig. 12) beside sha256sum and truffle exec")
   .option("--data <dir>", "the Kaggle-shaped data set (default: bench/data/kaggle, written by xray dataset if missing)")
   .option("--source <dir>", "chest X-rays to make the data set from (default: ../shared/data/cxr)")
@@ -215,34 +218,32 @@ define("bench", () => require("./commands/bench.js"))
 const ipfs = program
   .command("ipfs")
   .description("the embedded IPFS block store (under --home): add, get, export and import content, CIDs as Kubo gives them");
-const ipfsCommand = (fn: "add" | "get" | "exportCmd" | "importCmd") => () => ({ run: require("./commands/ipfs.js")[fn] as Runner });
-define("add", ipfsCommand("add"), ipfs)
+define("add", from("ipfs", "add"), ipfs)
   .description("add files (folders: every file in them, each its own CID); prints CIDs identical to `ipfs add` with Kubo's defaults")
   .argument("<paths...>", "files and folders")
   .option("--cid-version <n>", "0 (Kubo's default) or 1 (as `ipfs add --cid-version 1`: raw leaves)", "0")
   .option("-n, --only-hash", "compute the CIDs without storing anything (as `ipfs add --only-hash`)")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs add scan.png\n  $ xray ipfs add scan.png --cid-version 1 --json\n  $ xray ipfs add chest_xray/ --only-hash > cids.txt");
-define("get", ipfsCommand("get"), ipfs)
+define("get", from("ipfs", "get"), ipfs)
   .description("write files from their CIDs; every block is checked against its CID, each file appears only when complete")
   .argument("<cids...>", "Qm... or bafy...")
   .requiredOption("--out <file>", "where to write it (with several CIDs: an existing folder, files named by CID)")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs get QmTY3pWhyHjoYP8GHQw7Wa8cRLjzANyuyTvPpn1SZcNF6k --out scan.jpeg");
-define("export", ipfsCommand("exportCmd"), ipfs)
+define("export", from("ipfs", "exportCmd"), ipfs)
   .description("write a CID's blocks as a CAR file that `ipfs dag import` accepts")
   .argument("<cid>", "the root")
   .requiredOption("--car <file>", "the CAR file to write")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs export QmTY3p... --car scan.car   # then on any Kubo node: ipfs dag import scan.car");
-define("import", ipfsCommand("importCmd"), ipfs)
+define("import", from("ipfs", "importCmd"), ipfs)
   .description("read a CAR file (from `ipfs dag export` or xray) into the store; prints its roots")
   .argument("<car>", "the CAR file")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs import scan.car");
 
 const keys = program.command("keys").description("OpenPGP keys in the xray home: generate, list, export, import (private keys always passphrase-locked)");
-const keysCommand = (fn: "generate" | "list" | "exportKey" | "importKey") => () => ({ run: require("./commands/keys.js")[fn] as Runner });
 const PASSPHRASE_HELP = `
 The passphrase comes from XRAY_PASSPHRASE, a file (--passphrase-file or XRAY_PASSPHRASE_FILE),
 or a hidden prompt on a terminal; never from an argument, and it is never printed.`;
-define("generate", keysCommand("generate"), keys)
+define("generate", from("keys", "generate"), keys)
   .description("make a key pair (Ed25519 + Curve25519), the private key locked with a passphrase")
   .requiredOption("--name <name>", "the owner's name (the key's user ID)")
   .option("--email <email>", "the owner's e-mail, in the user ID")
@@ -252,21 +253,20 @@ define("generate", keysCommand("generate"), keys)
 Examples:
   $ xray keys generate --name Ken --account patient
   $ XRAY_PASSPHRASE_FILE=~/.ken-pass xray keys generate --name Ken --account 3 --json`);
-define("list", keysCommand("list"), keys).description("list the keyring: fingerprint, public/private, account, created, user ID");
-define("export", keysCommand("exportKey"), keys)
+define("list", from("keys", "list"), keys).description("list the keyring: fingerprint, public/private, account, created, user ID");
+define("export", from("keys", "exportKey"), keys)
   .description("print a public key (armored) to give to others; --private exports the locked private key")
   .argument("<key>", "fingerprint, key ID, name, or bound account address")
   .option("--private", "the private key (still locked with its passphrase)")
   .option("--out <file>", "write it to this file (atomically) instead of stdout")
   .addHelpText("after", "\nExamples:\n  $ xray keys export Ken > ken.asc\n  $ xray keys export 0x8bE9...2a1 --out ken.asc");
-define("import", keysCommand("importKey"), keys)
+define("import", from("keys", "importKey"), keys)
   .description("add a public or private key (armored or binary) to the keyring; an unlocked private key is locked first")
   .argument("<file>", "the key file ('-' = stdin)")
   .option("--account <account>", "bind the key to this account")
   .addHelpText("after", "\nExamples:\n  $ xray keys import ken.asc --account patient   # the radiologist learns the patient's key");
 
-const share = () => require("./commands/share.js");
-define("upload", () => ({ run: share().upload }))
+define("upload", from("share", "upload"))
   .description("encrypt an image for a patient's key (signed by the sender's), add it to IPFS, record CID + SHA-256 on chain")
   .argument("<image>", "the image file")
   .requiredOption("--to <patient>", "the receiver: an account with a key in the keyring, or a key (file, fingerprint, name)")
@@ -283,7 +283,7 @@ ${PASSPHRASE_HELP}
 Examples:
   $ xray upload scan.png --to patient --part chest
   $ xray upload scan.png --to ken.asc --description "PA view" --json`);
-define("download", () => ({ run: share().download }))
+define("download", from("share", "download"))
   .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
   .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
   .requiredOption("--out <file>", "where to write the image (only once it is verified)")
@@ -297,14 +297,13 @@ Examples:
   $ xray download QmXg9Pp2ytZ14xgmQjYEiHjVjMFXzCVVEcRTWJBmLgR39V --out scan.png --from patient
   $ xray download '#0' --out scan.png --json`);
 
-const access = (fn: string) => () => ({ run: require("./commands/access.js")[fn] as Runner });
-define("request-access", access("request"))
+define("request-access", from("access", "request"))
   .description("ask the patient for access to their images, with your public key and notes")
   .argument("<patient>", "the contract's patient: address, index or 'patient'")
   .option("--key <key>", "your public key: a file or keyring key (default: the key bound to --from)")
   .option("--notes <text>", "why you ask", "")
   .addHelpText("after", "\nExamples:\n  $ xray request-access patient --from 4 --notes 'second opinion, Dr. Kim'\n  $ xray request-access 0x5AEDA56215b167893e80B4fE645BA6d5Bab767DE --from 4 --key kim.asc --json");
-define("approve", access("approve"))
+define("approve", from("access", "approve"))
   .description("as the patient: re-encrypt your images for a requester's key, add them to IPFS, record the new CIDs")
   .argument("<requester>", "address or index")
   .option("--image <cid-or-number...>", "only these images (default: every image shared with you)")
@@ -314,21 +313,21 @@ define("approve", access("approve"))
 Examples:
   $ xray approve 4 --from patient
   $ xray approve 0xAbc... --image '#0' --json`);
-define("deny", access("deny"))
+define("deny", from("access", "deny"))
   .description("as the patient: deny a pending request, with a reason")
   .argument("<requester>", "address or index")
   .requiredOption("--reason <text>", "why (recorded on chain)")
   .addHelpText("after", "\nExamples:\n  $ xray deny 4 --reason 'no treatment relationship'");
-define("trace", access("trace"))
+define("trace", from("access", "trace"))
   .description("is a requester authorised? recorded on chain as authorization success or failure; exit 1 when not")
   .argument("<requester>", "address or index")
   .option("--no-record", "only read the state (no transaction, no event)")
   .addHelpText("after", "\nExamples:\n  $ xray trace 4 && xray download '#0' --out scan.png --from 4\n  $ xray trace 4 --no-record --json");
-define("revoke", access("revoke"))
+define("revoke", from("access", "revoke"))
   .description("as the patient: revoke an approved requester's access")
   .argument("<requester>", "address or index")
   .addHelpText("after", "\nExamples:\n  $ xray revoke 4");
-define("events", access("events"))
+define("events", from("access", "events"))
   .description("the audit trail: shared images, requests, approvals, denials, traces, revocations (oldest first)")
   .option("--kind <list>", `comma-separated: shared,requested,approved,denied,traced,revoked,permission,permission-removed,record,batch,profile,birthday,contact`)
   .option("--all", "every kind of event the contract emits")
