@@ -7,7 +7,7 @@ import { connectChain } from "../src/core/chain/chain";
 import { shareImage } from "../src/core/chain/actions/access";
 import { xrContext } from "../src/core/chain/xr";
 import { startKuboStub, type KuboStub } from "./helpers/kubo-stub";
-import { cxrData, tempHome, xray, type CliResult } from "./helpers/cli";
+import { BIN, ROOT, cxrData, tempHome, xray, type CliResult } from "./helpers/cli";
 
 const PASS = "correct horse battery staple";
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
@@ -251,8 +251,8 @@ describe("passphrase prompts on a terminal (pseudo-terminal)", function () {
   const drive = (steps: [string, string][], args: string[]) =>
     new Promise<{ code: number; screen: string }>((resolve, reject) => {
       const { execFile } = require("node:child_process") as typeof import("node:child_process");
-      const script = path.join(__dirname, "../../../test/helpers/pty-drive.py");
-      execFile("python3", [script, JSON.stringify(steps), process.execPath, path.join(__dirname, "../../../bin/xray.js"), ...args], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "", XRAY_PASSPHRASE: "" } }, (err, stdout) => {
+      const script = path.join(ROOT, "test", "helpers", "pty-drive.py");
+      execFile("python3", [script, JSON.stringify(steps), process.execPath, BIN, ...args], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "", XRAY_PASSPHRASE: "" } }, (err, stdout) => {
         if (err && typeof (err as { code?: unknown }).code !== "number") return reject(err);
         resolve({ code: err ? Number((err as { code: number }).code) : 0, screen: stdout });
       });
