@@ -41,6 +41,7 @@ export class AccessDeniedError extends XrayError {
 /** Unlocks private keys from the keyring once each (one passphrase prompt per key a command). */
 export class Unlocker {
   private cache = new Map<string, PrivateKey>();
+  private publicKeys?: Promise<PublicKey[]>;
   constructor(
     readonly keyring: Keyring,
     private readonly passphrase: PassphraseSource,
@@ -53,6 +54,11 @@ export class Unlocker {
       this.cache.set(entry.fingerprint, key);
     }
     return key;
+  }
+
+  /** Every public key in the keyring, parsed once a command (signatures are checked against them). */
+  verificationKeys(): Promise<PublicKey[]> {
+    return (this.publicKeys ??= this.keyring.allPublic());
   }
 }
 
@@ -175,7 +181,7 @@ export async function openImage(ctx: XrContext, store: IpfsStore, unlocker: Unlo
     throw new CryptoError(`${image.cid} is encrypted for key ${ids.join(", ")} (${image.recipient}), which has no private key in ${unlocker.keyring.dir}`, "PGP_NO_KEY");
   }
   const keys = await Promise.all(candidates.map((c) => unlocker.unlock(c)));
-  const { data, signature } = await decryptWith(ciphertext, keys, await unlocker.keyring.allPublic());
+  const { data, signature } = await decryptWith(ciphertext, keys, await unlocker.verificationKeys());
   const actual = sha256Hex(data);
   if (actual !== image.sha256) {
     throw new TamperedError(`${image.cid} decrypts to an image with SHA-256 ${actual}, but the chain records ${image.sha256}: the image was changed`);

@@ -93,17 +93,14 @@ async function expectState(ctx: XrContext, who: string, want: string, verb: stri
 
 export async function trace(g: Globals, requester: string, o: { record: boolean }): Promise<CommandOutput> {
   return withRequester(g, requester, async (ctx, who, chain) => {
-    let authorized: boolean;
+    let state = await accessOf(ctx, who);
+    let authorized = state === "approved";
     let tx;
     if (o.record) {
-      const from = await senderFor(g, chain, ctx.deployment, "gov");
-      const out = await traceAccess(ctx, { requester: who, from });
-      authorized = out.authorized;
-      tx = out;
-    } else {
-      authorized = (await accessOf(ctx, who)) === "approved";
+      tx = await traceAccess(ctx, { requester: who, from: await senderFor(g, chain, ctx.deployment, "gov") });
+      authorized = tx.authorized;
+      state = await accessOf(ctx, who);
     }
-    const state = await accessOf(ctx, who);
     return {
       json: { requester: who, authorized, access: state, ...(tx ? { tx: txJson(tx) } : {}) },
       text: `${authorized ? "AUTHORIZED" : "NOT AUTHORIZED"}  ${who} (access: ${state})${tx ? `\n${txText(tx)}` : ""}`,
