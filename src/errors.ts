@@ -91,3 +91,24 @@ export class SignerError extends XrayError {
 export class IpfsError extends XrayError {
   override name = "IpfsError";
 }
+
+/** An OpenPGP failure: a wrong passphrase, no key for a message, a damaged or forged message. */
+export class CryptoError extends XrayError {
+  override name = "CryptoError";
+}
+
+/** A decrypted image whose bytes do not hash to the SHA-256 on chain. */
+export class TamperedError extends XrayError {
+  override name = "TamperedError";
+  constructor(message: string) {
+    super(message, "TAMPERED");
+  }
+}
+
+/** A requester whose access the patient has not approved, or revoked. */
+export class AccessDeniedError extends XrayError {
+  override name = "AccessDeniedError";
+  constructor(message: string) {
+    super(message, "ACCESS_DENIED");
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { UsageError, XrayError } from "../errors";
+import { AccessDeniedError, TamperedError, UsageError } from "../errors";
 import { accessOf, approveAccess, findImage, latestRequest, sharedImage, sharedImages, shareImage, type ImageOnChain } from "./chain/actions/access";
 import { checksumAddress } from "./chain/accounts";
 import { xrCall, type TxOutcome, type XrContext } from "./chain/xr";
@@ -21,22 +21,6 @@ import type { IpfsStore } from "./ipfs/store";
 
 /** Asks for the passphrase of a private key (a prompt, an environment variable, a file). */
 export type PassphraseSource = (key: KeyEntry) => Promise<string>;
-
-/** A decrypted image whose bytes do not hash to the SHA-256 on chain. */
-export class TamperedError extends XrayError {
-  override name = "TamperedError";
-  constructor(message: string) {
-    super(message, "TAMPERED");
-  }
-}
-
-/** A requester whose access the patient has not approved, or revoked. */
-export class AccessDeniedError extends XrayError {
-  override name = "AccessDeniedError";
-  constructor(message: string) {
-    super(message, "ACCESS_DENIED");
-  }
-}
 
 /** Unlocks private keys from the keyring once each (one passphrase prompt per key a command). */
 export class Unlocker {

@@ -1,7 +1,7 @@
 import { RevertError } from "../../errors";
 import { labelAccount } from "./accounts";
 import type { Deployment } from "./deployment";
-import { userTypeName } from "./roles";
+import { ACCESS_STATES, userTypeName } from "./roles";
 
 /** What each xr function lets its caller do, for "only the host may set the contact". */
 const ACTIONS: Record<string, string> = {
@@ -16,8 +16,6 @@ const ACTIONS: Record<string, string> = {
   denyAccess: "deny access",
   revokeAccess: "revoke access",
 };
-
-const ACCESS = ["none", "requested", "approved", "denied", "revoked"];
 
 /**
  * Rewrites a decoded revert as a sentence: who lacked which role, which input was bad.
@@ -66,7 +64,7 @@ export function explainRevert(err: RevertError, fn: string, deployment?: Deploym
       message = `invalid patient ${a[0]}`;
       break;
     case "InvalidAccess":
-      message = `not allowed while the access of ${label(a[0])} is ${ACCESS[Number(a[1])] ?? a[1]}`;
+      message = `not allowed while the access of ${label(a[0])} is ${ACCESS_STATES[Number(a[1])] ?? a[1]}`;
       break;
     case "SelfRequest":
       message = "the patient cannot request or be granted access to their own images";

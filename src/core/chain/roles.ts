@@ -7,3 +7,6 @@ export const GENDERS = ["male", "female", "other"] as const;
 export const BLOOD_TYPES = ["A", "B", "AB", "O"] as const;
 
 export const userTypeName = (value: unknown): UserTypeName => USER_TYPES[Number(value)] ?? "none";
+/** A requester's access to the patient's images, as the contract's `Access` enum numbers it. */
+export const ACCESS_STATES = ["none", "requested", "approved", "denied", "revoked"] as const;
+export type AccessState = (typeof ACCESS_STATES)[number];

@@ -4,7 +4,9 @@
  * or fails. Loaded only by the commands that encrypt (`require` on first use).
  */
 import type * as OpenPgp from "openpgp" with { "resolution-mode": "import" };
-import { XrayError } from "../../errors";
+import { CryptoError } from "../../errors";
+
+export { CryptoError };
 
 type Pgp = typeof OpenPgp;
 export type PublicKey = OpenPgp.PublicKey;
@@ -13,11 +15,6 @@ export type PrivateKey = OpenPgp.PrivateKey;
 let loaded: Pgp | undefined;
 function pgp(): Pgp {
   return (loaded ??= require("openpgp") as Pgp);
-}
-
-/** An OpenPGP failure: a wrong passphrase, no key for a message, a damaged or forged message. */
-export class CryptoError extends XrayError {
-  override name = "CryptoError";
 }
 
 /** What the keyring keeps of a key without parsing it again. */
@@ -90,10 +87,6 @@ export function lockKey(privateKey: PrivateKey, passphrase: string): Promise<Pri
 /** A public key as its binary packets (what goes on chain with a request). */
 export function publicKeyBytes(key: PublicKey | PrivateKey): Uint8Array {
   return key.toPublic().write();
-}
-
-export function armor(key: PublicKey | PrivateKey): string {
-  return key.armor();
 }
 
 /** Encrypts `data` for `recipient`, signed by `signer`: a binary OpenPGP message. */

@@ -7,10 +7,10 @@ import { UsageError } from "../../../errors";
 import { checksumAddress } from "../accounts";
 import { decodeEvents, eventTopic } from "../abi";
 import { artifact } from "../artifacts";
+import { ACCESS_STATES, type AccessState } from "../roles";
 import { xrCall, xrLogs, xrSend, type TxOutcome, type XrContext, type XrLog } from "../xr";
 
-export const ACCESS_STATES = ["none", "requested", "approved", "denied", "revoked"] as const;
-export type AccessState = (typeof ACCESS_STATES)[number];
+export { ACCESS_STATES, type AccessState };
 
 /** The audit trail's kinds, and the events behind them. */
 export const EVENT_KINDS = {
