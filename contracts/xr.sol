@@ -39,6 +39,42 @@ contract xr is xray {
         return _records.length;
     }
 
+    /// @notice Stores a classifier's verdict on record `index` (replacing an earlier one):
+    /// `label`, `confidence` in basis points (9731 = 97.31%), `model` the SHA-256 of the model file.
+    /// Requirements: caller is an enabled Doctor; the record exists. Emits PredictionSet.
+    function setPrediction(uint256 index, string calldata label, uint16 confidence, bytes32 model)
+        external
+        onlyRole(UserType.Doctor)
+    {
+        _record(index);
+        uint256 length = bytes(label).length;
+        if (length == 0 || length > 32) revert InvalidPrediction("label");
+        if (confidence > 10000) revert InvalidPrediction("confidence");
+        if (model == bytes32(0)) revert InvalidPrediction("model");
+        _predictions[index] = Prediction({model: model, author: msg.sender, time: uint64(block.timestamp), confidence: confidence, label: label});
+        _lastPredicted = index + 1;
+        emit PredictionSet(index, msg.sender, label, confidence, model);
+    }
+
+    /// @notice The prediction stored for record `index` (time 0 = none), with its author's name.
+    function getPrediction(uint256 index) external view returns (Prediction memory prediction, string memory authorName) {
+        _record(index);
+        prediction = _predictions[index];
+        authorName = _users[prediction.author].name;
+    }
+
+    /// @notice The most recently stored prediction, for the patient page: `found` false when none.
+    function latestPrediction()
+        external
+        view
+        returns (bool found, uint256 index, Prediction memory prediction, string memory authorName)
+    {
+        if (_lastPredicted == 0) return (false, 0, prediction, "");
+        index = _lastPredicted - 1;
+        prediction = _predictions[index];
+        return (true, index, prediction, _users[prediction.author].name);
+    }
+
     /// @notice The record at `index` as (doctor name, body part, hash as 64 hex digits).
     function getXrayhash(uint256 index) external view returns (string memory, string memory, string memory) {
         XrayRecord storage r = _record(index);

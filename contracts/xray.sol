@@ -36,6 +36,16 @@ abstract contract xray {
         uint32 count;
     }
 
+    /// A classifier's verdict on one image record (Medchain's "deep-learning prediction"):
+    /// 3 slots (model; author + time + confidence; label).
+    struct Prediction {
+        bytes32 model; // SHA-256 of the ONNX file that made it
+        address author;
+        uint64 time;
+        uint16 confidence; // the winning class's probability in basis points, 0-10000
+        string label;
+    }
+
     struct Profile {
         string name;
         address patient;
@@ -56,6 +66,10 @@ abstract contract xray {
     mapping(bytes32 => Batch) internal _batches;
     /// Each requester's access to the patient's images: one slot per requester.
     mapping(address => Access) internal _access;
+    /// Record index => the latest prediction for that image.
+    mapping(uint256 => Prediction) internal _predictions;
+    /// 1 + the record index of the latest prediction, for the patient page; 0 = none yet.
+    uint256 internal _lastPredicted;
 
     /// `account` does not hold `needed`.
     error MissingRole(address account, UserType needed);
@@ -85,6 +99,8 @@ abstract contract xray {
     error SelfRequest();
     /// A shared image needs its CID and SHA-256; a request needs a public key; an approval one image at least.
     error MissingData(string field);
+    /// A prediction needs a label of 1 to 32 bytes, a confidence of at most 10000 and a model hash.
+    error InvalidPrediction(string field);
 
     event ProfileCreated(address indexed patient, string name, uint8 age, Gender gender, BloodType bloodType);
     event PermissionSet(address indexed account, UserType indexed userType, string name, bool enabled, address indexed by);
@@ -103,6 +119,8 @@ abstract contract xray {
     /// Authorization success (true) or failure (false), as checked by `by`.
     event AccessTraced(address indexed requester, address indexed by, bool authorized);
     event AccessRevoked(address indexed requester);
+    /// A classifier's verdict on record `index`: `label` with `confidence` basis points, by the model with SHA-256 `model`.
+    event PredictionSet(uint256 indexed index, address indexed author, string label, uint16 confidence, bytes32 model);
 
     modifier onlyRole(UserType role) {
         _checkRole(msg.sender, role);

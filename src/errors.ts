@@ -112,3 +112,12 @@ export class AccessDeniedError extends XrayError {
     super(message, "ACCESS_DENIED");
   }
 }
+
+/**
+ * A classifier failure: a missing or inconsistent model card (MODEL_CARD), a model whose
+ * input or output does not match its card (MODEL_SHAPE), an image that cannot be decoded
+ * (IMAGE_UNREADABLE).
+ */
+export class ModelError extends XrayError {
+  override name = "ModelError";
+}

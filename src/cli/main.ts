@@ -114,7 +114,7 @@ define("set-xray-hash", from("set-xray-hash"))
 define("xray-count", from("xray-count")).description("how many X-ray records there are");
 
 define("get-xray", from("get-xray"))
-  .description("show one X-ray record: doctor, part, hash, author, time")
+  .description("show one X-ray record: doctor, part, hash, author, time, prediction")
   .argument("<index>", "record number, from 0")
   .addHelpText("after", "\nExamples:\n  $ xray get-xray 0\n  $ xray get-xray 0 --json");
 
@@ -128,7 +128,7 @@ define("set-contact", from("set-contact"))
   .description("set the patient's contact (from the host)")
   .argument("<text>", "e.g. 0912-321-456");
 
-define("profile", from("profile")).description("show the patient page: profile and record count");
+define("profile", from("profile")).description("show the patient page: profile, record count and the latest prediction");
 
 define("hash", from("hash"))
   .description("SHA-256 of image files and folders (recursive), on every core; sha256sum's format by default")
@@ -275,6 +275,7 @@ define("upload", from("share", "upload"))
   .option("--description <text>", "free text appended to the description")
   .option("--sign-key <key>", "sign with this private key (default: the key bound to the sending account)")
   .option("--cid-version <n>", "0 (Kubo's default) or 1", "0")
+  .option("--embed", "first hide the ledger's patient data and the description in the pixels (LSB, uploaded as PNG), for xray authenticate")
   .addHelpText("after", `
 Sent from --from (default: the doctor). The description, CID, SHA-256, sender and receiver
 are recorded in an ImageShared event (PCIM's "create"); the image itself only on IPFS, encrypted.
@@ -282,7 +283,8 @@ ${PASSPHRASE_HELP}
 
 Examples:
   $ xray upload scan.png --to patient --part chest
-  $ xray upload scan.png --to ken.asc --description "PA view" --json`);
+  $ xray upload scan.png --to ken.asc --description "PA view" --json
+  $ xray upload scan.png --to patient --embed && xray authenticate '#0' --from patient`);
 define("download", from("share", "download"))
   .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
   .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
@@ -333,6 +335,77 @@ define("events", from("access", "events"))
   .option("--all", "every kind of event the contract emits")
   .option("--account <account>", "only events naming this account")
   .addHelpText("after", "\nExamples:\n  $ xray events\n  $ xray events --account 4 --kind requested,approved,revoked --json");
+
+define("classify", from("classify"))
+  .description("classify chest X-rays with a VGG network on ONNX Runtime: covid, normal, pneumonia, or not a chest X-ray")
+  .argument("<paths...>", "images (JPEG, PNG, WebP, TIFF) and folders (recursive)")
+  .option("--model <file.onnx>", "your own model; its card <file>.json beside it, or the flags below (default: the shipped xray-vgg-cxr4)")
+  .option("--labels <list>", "class names in the model's output order, comma-separated")
+  .option("--size <N|WxH>", "input size, e.g. 224 (default: the card, else the model's input shape)")
+  .option("--channels <1|3>", "1 = grey, 3 = RGB (default: the card, else the model's input shape)")
+  .option("--mean <m|r,g,b>", "normalisation (pixel / 255 - mean) / std (default: the card, else 0)")
+  .option("--std <s|r,g,b>", "normalisation (default: the card, else 1)")
+  .option("--layout <NCHW|NHWC>", "tensor layout: NCHW (PyTorch) or NHWC (Keras) (default: the card, else the model's shape)")
+  .option("--batch <n>", "images per inference call", "16")
+  .option("--threads <n>", "ONNX Runtime threads (default: one per core)")
+  .option("--record <index>", "store the prediction with X-ray record <index> (one image, whose SHA-256 must be that record's; from a doctor)")
+  .option("--hidden", "include files and folders whose names start with '.'")
+  .addHelpText(
+    "after",
+    `
+Research use only, not for clinical decisions. Files that cannot be decoded, missing paths
+and empty folders are reported on stderr; the others are classified, and the exit status is
+1 if any failed. The shipped model's card (models/xray-vgg-cxr4.json) gives its test metrics.
+
+Examples:
+  $ xray classify ../shared/data/cxr/originals
+  $ xray classify scan.png --record 0 && xray profile
+  $ xray classify scans/ --model vgg16.onnx --labels covid,normal,pneumonia --size 224 \\
+      --channels 3 --mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --layout NCHW --json`,
+  );
+
+const stego = program
+  .command("stego")
+  .description("hide text in an image's least significant bits (lossless PNG), and read it back");
+define("embed", from("stego", "embed"), stego)
+  .description("hide a text (patient data) in the image, one bit per sample: each pixel changes by at most one level")
+  .argument("<image>", "PNG, JPEG (converted, with a warning), TIFF, WebP; grey, RGB, 8 or 16 bits")
+  .option("--text <info>", "the text to hide")
+  .option("--text-file <file>", "hide this file's text instead")
+  .requiredOption("--out <file.png>", "the image with the hidden text: always a lossless PNG")
+  .option("--encrypt-to <key>", "encrypt the text first (OpenPGP) for an account's key or a key (file, fingerprint, name)")
+  .addHelpText(
+    "after",
+    `
+The text is framed (magic, version, length) and checksummed: extract tells a missing or
+damaged payload from a good one. The capacity is one bit per sample, minus 18 bytes of frame.
+Saving the PNG as JPEG destroys the hidden text.
+
+Examples:
+  $ xray stego embed scan.jpeg --text "Ken, 25, male, A" --out scan.png
+  $ xray stego embed scan.png --text-file patient.json --encrypt-to patient --out scan-hidden.png --json`,
+  );
+define("extract", from("stego", "extract"), stego)
+  .description("read the text hidden by stego embed (decrypted with the keyring if it was encrypted)")
+  .argument("<image>", "the PNG stego embed wrote")
+  .option("--out <file>", "write the hidden bytes to this file instead of stdout")
+  .addHelpText("after", `${PASSPHRASE_HELP}\n\nExamples:\n  $ xray stego extract scan.png\n  $ xray stego extract scan.png --json`);
+
+define("authenticate", from("stego", "authenticate"))
+  .description("is this image authentic? (1) its SHA-256 against the chain (a CID: every block against IPFS), (2) its hidden patient data against the ledger")
+  .argument("<image-or-cid>", "an image file, a CID, or a shared image number (#0, #1, ...)")
+  .addHelpText(
+    "after",
+    `
+Both checks are reported, each with its reason; the exit status is 1 unless both pass
+(Jabarulla et al.: otherwise "any further processing of the transaction is not allowed").
+A CID is fetched, checked block by block and decrypted with the keyring, as download does.
+${PASSPHRASE_HELP}
+
+Examples:
+  $ xray authenticate scan.png
+  $ xray authenticate '#0' --from patient --json`,
+  );
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {

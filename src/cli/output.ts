@@ -1,3 +1,4 @@
+import type { Prediction } from "../core/chain/actions/predictions";
 import type { TxOutcome } from "../core/chain/xr";
 
 /** What a command hands back: one JSON document, or text for people. */
@@ -28,4 +29,10 @@ export function txText(out: TxOutcome): string {
 export function table(rows: [string, unknown][]): string {
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${(k + ":").padEnd(width + 1)} ${v ?? "-"}`).join("\n");
+}
+
+/** "covid 97.3% by model 3f2a9c01… (Dr.Lee, 2026-11-21T14:00:00.000Z)", or "-" when none. */
+export function predictionText(p: Prediction | null): string {
+  if (!p) return "-";
+  return `${p.label} ${(p.confidence * 100).toFixed(1)}% by model ${p.model.slice(0, 12)}… (${p.authorName || p.author}, ${p.date})`;
 }

@@ -79,6 +79,8 @@ export async function uploadImage(p: {
   store: IpfsStore;
   unlocker: Unlocker;
   image: string;
+  /** The bytes to upload instead of the file's (the image with hidden patient data). */
+  data?: Uint8Array;
   recipient: PublicKey;
   signer: KeyEntry;
   receiver: string;
@@ -86,7 +88,7 @@ export async function uploadImage(p: {
   from: string;
   cidVersion?: 0 | 1;
 }): Promise<UploadResult> {
-  const data = readImage(p.image);
+  const data = p.data ?? readImage(p.image);
   const sha256 = sha256Hex(data);
   let t = performance.now();
   const signingKey = await p.unlocker.unlock(p.signer);
@@ -159,19 +161,28 @@ export async function openImage(ctx: XrContext, store: IpfsStore, unlocker: Unlo
     }
   }
   const ciphertext = await getBytes(store, image.cid);
-  const ids = await recipientKeyIds(ciphertext);
-  const candidates = unlocker.keyring.privateFor(ids);
-  if (candidates.length === 0) {
-    throw new CryptoError(`${image.cid} is encrypted for key ${ids.join(", ")} (${image.recipient}), which has no private key in ${unlocker.keyring.dir}`, "PGP_NO_KEY");
-  }
-  const keys = await Promise.all(candidates.map((c) => unlocker.unlock(c)));
-  const { data, signature } = await decryptWith(ciphertext, keys, await unlocker.verificationKeys());
+  const { data, signature, decryptedWith } = await decryptFromKeyring(unlocker, ciphertext, `${image.cid}`, ` (${image.recipient})`);
   const actual = sha256Hex(data);
   if (actual !== image.sha256) {
     throw new TamperedError(`${image.cid} decrypts to an image with SHA-256 ${actual}, but the chain records ${image.sha256}: the image was changed`);
   }
   const signer = signature.fingerprint ? unlocker.keyring.list().find((k) => k.fingerprint === signature.fingerprint) : undefined;
-  return { image, data, signature: { ...signature, account: signer?.account }, decryptedWith: candidates[0].fingerprint };
+  return { image, data, signature: { ...signature, account: signer?.account }, decryptedWith };
+}
+
+/**
+ * Decrypts a message with the keyring's private key it names (unlocked once a command) and
+ * checks its signature against the keyring. `what` names the message in errors.
+ */
+export async function decryptFromKeyring(unlocker: Unlocker, ciphertext: Uint8Array, what: string, whose = "") {
+  const ids = await recipientKeyIds(ciphertext);
+  const candidates = unlocker.keyring.privateFor(ids);
+  if (candidates.length === 0) {
+    throw new CryptoError(`${what} is encrypted for key ${ids.join(", ")}${whose}, which has no private key in ${unlocker.keyring.dir}`, "PGP_NO_KEY");
+  }
+  const keys = await Promise.all(candidates.map((c) => unlocker.unlock(c)));
+  const { data, signature } = await decryptWith(ciphertext, keys, await unlocker.verificationKeys());
+  return { data, signature, decryptedWith: candidates[0].fingerprint };
 }
 
 /** Step 3: opens an image (see openImage) and writes it to `out` only when it is verified. */

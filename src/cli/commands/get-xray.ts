@@ -1,15 +1,18 @@
+import { getPrediction } from "../../core/chain/actions/predictions";
 import { getXray } from "../../core/chain/actions/records";
 import { xrContext } from "../../core/chain/xr";
 import { parseIndex } from "../../core/validate";
 import { withChain, type Globals } from "../context";
-import { table, type CommandOutput } from "../output";
+import { predictionText, table, type CommandOutput } from "../output";
 
 export async function run(g: Globals, indexText: string): Promise<CommandOutput> {
   const index = parseIndex(indexText, "record index");
   return withChain(g, async (chain) => {
-    const r = await getXray(xrContext(chain), index);
+    const ctx = xrContext(chain);
+    const r = await getXray(ctx, index);
+    const prediction = await getPrediction(ctx, index);
     return {
-      json: r,
+      json: { ...r, prediction },
       text: table([
         ["record", r.index],
         ["doctor", r.doctor || "(unnamed)"],
@@ -17,6 +20,7 @@ export async function run(g: Globals, indexText: string): Promise<CommandOutput>
         ["sha256", r.sha256],
         ["written by", r.author],
         ["at", r.date],
+        ["prediction", predictionText(prediction)],
       ]),
     };
   });

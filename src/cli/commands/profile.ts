@@ -1,15 +1,16 @@
+import { latestPrediction } from "../../core/chain/actions/predictions";
 import { getProfile } from "../../core/chain/actions/profile";
 import { getXrayCount } from "../../core/chain/actions/records";
 import { xrContext } from "../../core/chain/xr";
 import { withChain, type Globals } from "../context";
-import { table, type CommandOutput } from "../output";
+import { predictionText, table, type CommandOutput } from "../output";
 
 export async function run(g: Globals): Promise<CommandOutput> {
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
-    const [p, records] = await Promise.all([getProfile(ctx), getXrayCount(ctx)]);
+    const [p, records, prediction] = await Promise.all([getProfile(ctx), getXrayCount(ctx), latestPrediction(ctx)]);
     return {
-      json: { ...p, xrays: records, contract: ctx.deployment.xr },
+      json: { ...p, xrays: records, prediction, contract: ctx.deployment.xr },
       text: table([
         ["name", p.name],
         ["patient", p.patient],
@@ -19,6 +20,8 @@ export async function run(g: Globals): Promise<CommandOutput> {
         ["birthday", p.birthday],
         ["contact", p.contact],
         ["x-rays", records],
+        ["prediction", prediction ? `X-ray #${prediction.index}: ${predictionText(prediction)}` : "-"],
+        ["updated", prediction?.date],
       ]),
     };
   });

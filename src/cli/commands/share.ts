@@ -4,6 +4,8 @@ import type { Chain } from "../../core/chain/chain";
 import { xrContext, type XrContext } from "../../core/chain/xr";
 import type { PublicKey } from "../../core/crypto/pgp";
 import { Keyring } from "../../core/crypto/keyring";
+import { encodePatientInfo, ledgerInfo } from "../../core/authenticate";
+import { embedFile } from "../../core/imaging/stego";
 import { downloadImage, publicKeyOf, Unlocker, uploadImage } from "../../core/share";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, withIpfs, type Globals } from "../context";
@@ -12,7 +14,7 @@ import { passphraseSource } from "../passphrase";
 import { formatBytes } from "../progress";
 
 /** An account spec (address, index, role name) rather than a key (file, fingerprint, name). */
-const looksLikeAccount = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s) || /^\d{1,3}$/.test(s) || /^(gov|host|doctor|patient)$/i.test(s);
+export const looksLikeAccount = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s) || /^\d{1,3}$/.test(s) || /^(gov|host|doctor|patient)$/i.test(s);
 
 /**
  * A public key given as an account (address, index, role name: the key bound to it in the
@@ -41,6 +43,7 @@ interface UploadOptions {
   description?: string;
   signKey?: string;
   cidVersion: string;
+  embed?: boolean;
 }
 
 export async function upload(g: Globals, image: string, o: UploadOptions): Promise<CommandOutput> {
@@ -59,12 +62,17 @@ export async function upload(g: Globals, image: string, o: UploadOptions): Promi
     if (!signer?.hasPrivate) {
       throw new UsageError(`the sender ${from} has no private key to sign with: \`xray keys generate --name <name> --account ${from}\`, or --sign-key <key>`);
     }
+    // --embed: the ledger's patient data hidden in the pixels before encryption (a PNG).
+    const embedded = o.embed ? await embedFile(image, encodePatientInfo(await ledgerInfo(ctx, description))) : undefined;
     const r = await withIpfs(g, (store) =>
-      uploadImage({ ctx, store, unlocker: new Unlocker(keyring, passphraseSource(g)), image, recipient, signer, receiver, description, from, cidVersion }),
+      uploadImage({ ctx, store, unlocker: new Unlocker(keyring, passphraseSource(g)), image, data: embedded?.png, recipient, signer, receiver, description, from, cidVersion }),
     );
+    const hidden = embedded && { payloadBytes: embedded.payloadBytes, capacityBytes: embedded.capacityBytes, maxDiff: embedded.maxDiff, psnr: embedded.psnr, convertedFrom: embedded.convertedFrom ?? null };
     return {
-      json: { cid: r.cid, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ms: r.ms, tx: txJson(r.outcome) },
+      json: { cid: r.cid, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ...(hidden ? { embedded: hidden } : {}), ms: r.ms, tx: txJson(r.outcome) },
+      stderr: embedded?.warnings.filter((w) => !/input is a JPEG/.test(w)).map((w) => `warning: ${w}`),
       text:
+        (hidden ? `patient data hidden in the pixels: ${hidden.payloadBytes} bytes, max pixel change ${hidden.maxDiff}, PSNR ${hidden.psnr?.toFixed(2) ?? "-"} dB (uploaded as PNG)\n` : "") +
         `${r.cid}\n${image}: ${formatBytes(r.size)} encrypted for ${r.recipientKey.toUpperCase()} (${receiver}), signed by ${r.signerKey.toUpperCase()}, ` +
         `${formatBytes(r.encryptedSize)} on IPFS; sha256 ${r.sha256} recorded as "${description}"\n${txText(r.outcome)}`,
     };

@@ -72,6 +72,9 @@ export function explainRevert(err: RevertError, fn: string, deployment?: Deploym
     case "MissingData":
       message = `missing ${a[0]}`;
       break;
+    case "InvalidPrediction":
+      message = `invalid prediction ${a[0]}: the label must be 1 to 32 bytes, the confidence 0-10000 basis points, the model hash not zero`;
+      break;
     case "InvalidPart":
       message = `the body part must be 1 to 32 bytes, got "${a[0]}"`;
       break;

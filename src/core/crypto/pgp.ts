@@ -89,10 +89,10 @@ export function publicKeyBytes(key: PublicKey | PrivateKey): Uint8Array {
   return key.toPublic().write();
 }
 
-/** Encrypts `data` for `recipient`, signed by `signer`: a binary OpenPGP message. */
-export async function encryptFor(data: Uint8Array, recipient: PublicKey, signer: PrivateKey): Promise<Uint8Array> {
+/** Encrypts `data` for `recipient`, signed by `signer` if given: a binary OpenPGP message. */
+export async function encryptFor(data: Uint8Array, recipient: PublicKey, signer?: PrivateKey): Promise<Uint8Array> {
   const message = await pgp().createMessage({ binary: data, format: "binary" });
-  return (await pgp().encrypt({ message, encryptionKeys: recipient, signingKeys: signer, format: "binary" })) as Uint8Array;
+  return (await pgp().encrypt({ message, encryptionKeys: recipient, ...(signer ? { signingKeys: signer } : {}), format: "binary" })) as Uint8Array;
 }
 
 /** The key IDs (16 hex digits) a message is encrypted for; CryptoError when it is not a message. */
