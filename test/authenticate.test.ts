@@ -2,17 +2,9 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cxrData, tempHome, xray, type CliResult } from "./helpers/cli";
+import { cxrData, fails, ok, tempHome, xray } from "./helpers/cli";
 
 const PASS = "correct horse battery staple";
-const ok = (r: CliResult) => expect(r.code, r.stderr + r.stdout).to.equal(0);
-/** A failure: non-zero, one line on stderr, the stable code in --json. */
-function fails(r: CliResult, code: string, pattern: RegExp) {
-  expect(r.code, r.stdout).to.not.equal(0);
-  expect(r.stderr.trim().split("\n"), r.stderr).to.have.length(1);
-  expect(r.stderr).to.match(pattern);
-  if (r.json) expect(r.json.error.code).to.equal(code);
-}
 
 async function samples(file: string): Promise<Buffer> {
   const { default: sharp } = await import("sharp");

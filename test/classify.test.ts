@@ -4,12 +4,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { inputShape, loadPixels, normalise, type InputSpec } from "../src/core/model/preprocess";
-import { ROOT, cxrData, tempHome, xray, type CliResult } from "./helpers/cli";
+import { ROOT, cxrData, ok, tempHome, xray } from "./helpers/cli";
 
 const MODEL = path.join(ROOT, "models", "xray-vgg-cxr4.onnx");
 const CARD = JSON.parse(fs.readFileSync(path.join(ROOT, "models", "xray-vgg-cxr4.json"), "utf8"));
 const DATA = path.dirname(cxrData());
-const ok = (r: CliResult) => expect(r.code, r.stderr + r.stdout).to.equal(0);
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
 async function png(raw: number[], width: number, height: number, channels: 1 | 3 | 4): Promise<Buffer> {

@@ -4,6 +4,7 @@ import { deployXr } from "../src/core/chain/actions/deploy";
 import { getPermission, removePermission, setPermission } from "../src/core/chain/actions/permissions";
 import { getXray, getXrayCount, setXrayHash } from "../src/core/chain/actions/records";
 import { getProfile, setBirthday, setContact } from "../src/core/chain/actions/profile";
+import { getPrediction, latestPrediction, setPrediction } from "../src/core/chain/actions/predictions";
 import { xrCall, xrContext, xrSend, type XrContext } from "../src/core/chain/xr";
 import { decodeResult, encodeCall } from "../src/core/chain/abi";
 import { artifact } from "../src/core/chain/artifacts";
@@ -86,6 +87,31 @@ describe("xr contract: permission paths (core library, embedded Ganache)", funct
     const r = await getXray(ctx, 1);
     expect(r).to.include({ part: "hand", sha256: PAPER_HASH, doctor: "Dr.Lee" });
     await expectRevert(xrCall(ctx, "getXrayhash", [99]), "IndexOutOfRange", [99, 2]);
+  });
+
+  it("a doctor stores a classifier's prediction with a record; the latest one is the patient page's", async () => {
+    const model = "ab".repeat(32);
+    expect(await latestPrediction(ctx)).to.equal(null);
+    expect(await getPrediction(ctx, 0)).to.equal(null);
+    const out = await setPrediction(ctx, { index: 1, label: "pneumonia", confidence: 0.87654, model, from: doctor });
+    expect(out.events.map((e) => e.name)).to.deep.equal(["PredictionSet"]);
+    expect(out.events[0].args).to.deep.include({ label: "pneumonia", model: "0x" + model });
+    expect(Number(out.events[0].args.confidence)).to.equal(8765);
+    const p = await getPrediction(ctx, 1);
+    expect(p).to.deep.include({ index: 1, label: "pneumonia", confidence: 0.8765, model, authorName: "Dr.Lee" });
+    expect(await latestPrediction(ctx)).to.deep.equal(p);
+    await setPrediction(ctx, { index: 0, label: "covid", confidence: 1, model, from: doctor });
+    expect((await latestPrediction(ctx))?.index).to.equal(0);
+    expect((await getPrediction(ctx, 1))?.label).to.equal("pneumonia");
+    for (const who of [gov, host, patient, other]) {
+      await expectRevert(setPrediction(ctx, { index: 0, label: "covid", confidence: 0.5, model, from: who }), "MissingRole", [who, DOCTOR]);
+    }
+    await expectRevert(setPrediction(ctx, { index: 9, label: "covid", confidence: 0.5, model, from: doctor }), "IndexOutOfRange", [9, 2]);
+    await expectRevert(xrSend(ctx, "setPrediction", [0, "", 10, "0x" + model], doctor), "InvalidPrediction", ["label"]);
+    await expectRevert(xrSend(ctx, "setPrediction", [0, "x".repeat(33), 10, "0x" + model], doctor), "InvalidPrediction", ["label"]);
+    await expectRevert(xrSend(ctx, "setPrediction", [0, "covid", 10001, "0x" + model], doctor), "InvalidPrediction", ["confidence"]);
+    await expectRevert(xrSend(ctx, "setPrediction", [0, "covid", 10, "0x" + "0".repeat(64)], doctor), "InvalidPrediction", ["model"]);
+    await expectRevert(xrCall(ctx, "getPrediction", [9]), "IndexOutOfRange", [9, 2]);
   });
 
   it("a disabled doctor is refused as disabled, and can be enabled again", async () => {

@@ -7,18 +7,10 @@ import { connectChain } from "../src/core/chain/chain";
 import { shareImage } from "../src/core/chain/actions/access";
 import { xrContext } from "../src/core/chain/xr";
 import { startKuboStub, type KuboStub } from "./helpers/kubo-stub";
-import { BIN, ROOT, cxrData, tempHome, xray, type CliResult } from "./helpers/cli";
+import { BIN, ROOT, cxrData, fails, ok, tempHome, xray } from "./helpers/cli";
 
 const PASS = "correct horse battery staple";
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-const ok = (r: CliResult) => expect(r.code, r.stderr + r.stdout).to.equal(0);
-/** A failure: non-zero, one line on stderr, the stable code in --json. */
-function fails(r: CliResult, code: string, pattern: RegExp) {
-  expect(r.code, r.stdout).to.not.equal(0);
-  expect(r.stderr.trim().split("\n"), r.stderr).to.have.length(1);
-  expect(r.stderr).to.match(pattern);
-  if (r.json) expect(r.json.error.code).to.equal(code);
-}
 
 /** Files under `dir` (recursive). */
 const filesUnder = (dir: string): string[] =>

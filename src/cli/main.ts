@@ -331,7 +331,7 @@ define("revoke", from("access", "revoke"))
   .addHelpText("after", "\nExamples:\n  $ xray revoke 4");
 define("events", from("access", "events"))
   .description("the audit trail: shared images, requests, approvals, denials, traces, revocations (oldest first)")
-  .option("--kind <list>", `comma-separated: shared,requested,approved,denied,traced,revoked,permission,permission-removed,record,batch,profile,birthday,contact`)
+  .option("--kind <list>", `comma-separated: shared,requested,approved,denied,traced,revoked,permission,permission-removed,record,batch,profile,birthday,contact,prediction`)
   .option("--all", "every kind of event the contract emits")
   .option("--account <account>", "only events naming this account")
   .addHelpText("after", "\nExamples:\n  $ xray events\n  $ xray events --account 4 --kind requested,approved,revoked --json");

@@ -1,3 +1,4 @@
+import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -90,4 +91,15 @@ export function cxrData(): string {
   const found = candidates.find((c) => c && fs.existsSync(path.join(c, "originals")));
   if (!found) throw new Error(`the shared chest X-rays are not found (tried ${candidates.filter(Boolean).join(", ")}): set XRAY_CXR_DATA`);
   return found;
+}
+
+/** The command succeeded (the output is shown when it did not). */
+export const ok = (r: CliResult) => expect(r.code, r.stderr + r.stdout).to.equal(0);
+
+/** A failure: non-zero, one line on stderr, the stable code in --json. */
+export function fails(r: CliResult, code: string, pattern: RegExp) {
+  expect(r.code, r.stdout).to.not.equal(0);
+  expect(r.stderr.trim().split("\n"), r.stderr).to.have.length(1);
+  expect(r.stderr).to.match(pattern);
+  if (r.json) expect(r.json.error.code).to.equal(code);
 }

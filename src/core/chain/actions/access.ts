@@ -27,6 +27,7 @@ export const EVENT_KINDS = {
   profile: "ProfileCreated",
   birthday: "BirthdaySet",
   contact: "ContactSet",
+  prediction: "PredictionSet",
 } as const;
 export type EventKind = keyof typeof EVENT_KINDS;
 export const ACCESS_KINDS: EventKind[] = ["shared", "requested", "approved", "denied", "traced", "revoked"];
