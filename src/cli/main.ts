@@ -120,6 +120,25 @@ define("get-xray", from("get-xray"))
 
 define("list-xrays", from("list-xrays")).description("list every X-ray record");
 
+define("console", from("console"))
+  .description("truffle console for the deployed contracts: accounts, gov, host, doctor, patient, web3, xr, xry (a REPL, a script, or statements on stdin)")
+  .argument("[file]", "a script to run statement by statement ('-' = standard input)")
+  .option("-e, --eval <code>", "run these statements instead of a script")
+  .addHelpText(
+    "after",
+    `
+On a terminal: a REPL with top-level await, history in $XRAY_HOME/console_history. Otherwise
+statements run in order, each result printed as the REPL prints it; the first failure stops
+the script (exit 1) with one line naming it. Transactions are sent from gov unless a
+statement gives {from} (or --from).
+
+Examples:
+  $ xray console
+  $ echo "xry.setPermission(doctor, 'Dr.Lee', 1, true)" | xray console
+  $ xray console session.js --json
+  $ xray console -e 'accounts.length'`,
+  );
+
 define("set-birthday", from("set-birthday"))
   .description("set the patient's birthday (from the host)")
   .argument("<YYYYMMDD>", "a real date, e.g. 19970522");
