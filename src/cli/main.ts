@@ -71,16 +71,19 @@ function print(g: Globals, out: CommandOutput) {
 
 define("init", from("init"))
   .description("deploy strlib and xr (patient profile), grant the host, and record the addresses")
-  .option("--name <name>", "patient's name", "Ken")
-  .option("--patient <account>", "patient's account", "3")
-  .option("--age <years>", "patient's age", "25")
-  .option("--gender <gender>", "male|female|other or 0-2", "male")
-  .option("--blood-type <type>", "A|B|AB|O or 0-3", "B")
-  .option("--host <account>", "hospital account, granted the host role", "1")
-  .option("--host-name <name>", "the host's name", "Host")
-  .option("--doctor <account>", "account the role name 'doctor' stands for", "2")
+  .option("--name <name>", "patient's name (default: Ken)")
+  .option("--patient <account>", "patient's account (default: 3)")
+  .option("--age <years>", "patient's age (default: 25)")
+  .option("--gender <gender>", "male|female|other or 0-2 (default: male)")
+  .option("--blood-type <type>", "A|B|AB|O or 0-3 (default: B)")
+  .option("--host <account>", "hospital account, granted the host role (default: 1)")
+  .option("--host-name <name>", "the host's name (default: Host)")
+  .option("--doctor <account>", "account the role name 'doctor' stands for (default: 2)")
   .option("--force", "deploy again even if this chain already has a deployment")
-  .addHelpText("after", "\nExamples:\n  $ xray init\n  $ xray init --name Ken --patient 3 --age 25 --gender male --blood-type B --json");
+  .addHelpText(
+    "after",
+    "\nWithout any of these flags, on a terminal (and without --json), init asks for each value, the default shown;\nwith a flag, or without a terminal, it never asks.\n\nExamples:\n  $ xray init\n  $ xray init --name Ken --patient 3 --age 25 --gender male --blood-type B --json",
+  );
 
 define("node", from("node"))
   .description("serve the embedded chain over JSON-RPC (truffle console attaches; xray commands use it)")
@@ -102,7 +105,8 @@ define("set-permission", from("set-permission"))
 define("remove-permission", from("remove-permission"))
   .description("remove an account's permission (from gov, or the account itself)")
   .argument("<account>", "address, index, or role name")
-  .addHelpText("after", "\nExamples:\n  $ xray remove-permission doctor\n  $ xray remove-permission doctor --from doctor   # the doctor resigns");
+  .option("-y, --yes", "do not ask for confirmation (only a terminal asks)")
+  .addHelpText("after", "\nOn a terminal it asks first (default No; No exits 1, nothing sent).\n\nExamples:\n  $ xray remove-permission doctor --yes\n  $ xray remove-permission doctor --from doctor   # the doctor resigns");
 
 define("set-xray-hash", from("set-xray-hash"))
   .description("record an image's SHA-256 on chain (from a doctor)")
