@@ -204,7 +204,7 @@ def main():
             },
         },
         "training": {
-            "command": "npm run build && node dist/models/train/prepare.js && /usr/bin/python3 models/train/train.py",
+            "command": "npm run train  (= npm run build && node dist/models/train/prepare.js && /usr/bin/python3 models/train/train.py)",
             "framework": "PyTorch %s (Debian python3-torch), CPU, %d threads" % (torch.__version__, args.threads),
             "epochs": args.epochs, "bestEpoch": best_epoch, "batch": 32,
             "optimiser": "AdamW (weight decay 1e-4), one-cycle learning rate up to 2e-3, class-weighted cross-entropy, label smoothing 0.05",
