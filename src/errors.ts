@@ -121,3 +121,12 @@ export class AccessDeniedError extends XrayError {
 export class ModelError extends XrayError {
   override name = "ModelError";
 }
+
+/** The user stopped at a question (Ctrl-C, closed input) or said no; nothing was done. Exit status 1. */
+export class CancelledError extends XrayError {
+  override name = "CancelledError";
+  /** @param nothingDone what was not done, e.g. "nothing was deployed" */
+  constructor(nothingDone: string, options: XrayErrorOptions = {}) {
+    super(`cancelled: ${nothingDone}`, "CANCELLED", options);
+  }
+}

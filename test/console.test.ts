@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import * as crypto from "node:crypto";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -8,7 +7,7 @@ import { resolveGlobals, type RawGlobals } from "../src/cli/context";
 import type { CommandOutput } from "../src/cli/output";
 import { ConsoleError } from "../src/core/chain/console";
 import { XrayError } from "../src/errors";
-import { BIN, freePort, PAPER_HASH, ROOT, tempHome, xray } from "./helpers/cli";
+import { BIN, lockedNode, PAPER_HASH, ROOT, tempHome, xray } from "./helpers/cli";
 
 // `xray console`: truffle console for the deployed contracts. The command is driven
 // directly (run) and through the binary (once main.ts registers it), as scripts, on
@@ -148,31 +147,18 @@ describe("xray console: the command on a fresh embedded chain", function () {
 // A node that holds no unlocked keys: the console signs with --private-key, like every command.
 describe("xray console over --rpc with a local signer (locked accounts)", function () {
   const home = tempHome("console-rpc");
-  const keys = Array.from({ length: 4 }, () => "0x" + crypto.randomBytes(32).toString("hex"));
-  const keyFile = (i: number) => {
-    const file = path.join(home, `${i}.key`);
-    fs.writeFileSync(file, keys[i] + "\n", { mode: 0o600 });
-    return file;
-  };
-  let server: { close(): Promise<void> };
+  let node: Awaited<ReturnType<typeof lockedNode>>;
   let url: string;
   let addresses: string[];
+  const keyFile = (i: number) => node.keyFile(i);
 
   before(async () => {
-    const ganache = require("ganache");
-    const port = await freePort();
-    server = ganache.server({
-      wallet: { accounts: keys.map((secretKey) => ({ secretKey, balance: "0x" + (10n ** 21n).toString(16) })), lock: true },
-      chain: { chainId: 31337 },
-      logging: { quiet: true },
-    });
-    await (server as any).listen(port, "127.0.0.1");
-    url = `http://127.0.0.1:${port}`;
-    addresses = keys.map((k) => require("web3-eth-accounts").privateKeyToAddress(k));
+    node = await lockedNode(home);
+    ({ url, addresses } = node);
     const init = await xray(home, ["init", "--rpc", url, "--private-key", keyFile(0), "--host", addresses[1], "--doctor", addresses[2], "--patient", addresses[3]]);
     expect(init.code, init.stderr).to.equal(0);
   });
-  after(() => server.close());
+  after(() => node.close());
 
   it("sends the paper's session signed by gov's key, then by the doctor's (the default sender is the signer)", async () => {
     const asKey = (i: number) => resolveGlobals({ home, rpc: url, privateKey: keyFile(i), json: true }, {});

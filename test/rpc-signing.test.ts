@@ -1,38 +1,24 @@
 import { expect } from "chai";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { freePort, PAPER_HASH, tempHome, xray } from "./helpers/cli";
+import { lockedNode, PAPER_HASH, tempHome, xray } from "./helpers/cli";
 
 // A node that holds no unlocked accounts: Ganache over HTTP with every account locked.
 // xray must sign locally (--private-key / --keystore) and send raw transactions.
 describe("xray --rpc with local signing (Ganache, locked accounts, raw signed transactions)", function () {
   const home = tempHome("rpc");
-  const keys = Array.from({ length: 4 }, () => "0x" + crypto.randomBytes(32).toString("hex"));
-  const [govKey, hostKey, doctorKey] = keys;
-  const keyFile = (name: string, key: string) => {
-    const file = path.join(home, `${name}.key`);
-    fs.writeFileSync(file, key + "\n", { mode: 0o600 });
-    return file;
-  };
-  let server: { close(): Promise<void> };
+  let node: Awaited<ReturnType<typeof lockedNode>>;
   let url: string;
   let addresses: string[];
+  let govKey: string, hostKey: string, doctorKey: string;
+  const keyFile = (name: string, key: string) => node.keyFile(node.keys.indexOf(key), name);
 
   before(async () => {
-    const ganache = require("ganache");
-    const port = await freePort();
-    server = ganache.server({
-      wallet: { accounts: keys.map((secretKey) => ({ secretKey, balance: "0x" + (10n ** 21n).toString(16) })), lock: true },
-      chain: { chainId: 31337 },
-      logging: { quiet: true },
-    });
-    await (server as any).listen(port, "127.0.0.1");
-    url = `http://127.0.0.1:${port}`;
-    const { privateKeyToAddress } = require("web3-eth-accounts");
-    addresses = keys.map((k) => privateKeyToAddress(k));
+    node = await lockedNode(home);
+    ({ url, addresses } = node);
+    [govKey, hostKey, doctorKey] = node.keys;
   });
-  after(() => server.close());
+  after(() => node.close());
 
   const rpc = (args: string[], env: NodeJS.ProcessEnv = {}) => xray(home, [...args, "--rpc", url], { env });
 

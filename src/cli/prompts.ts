@@ -3,7 +3,9 @@
  * Questions go to stderr, so stdout keeps the command's result; they are asked only when a
  * person is there to answer, and a Ctrl-C or closed input at any of them cancels the command.
  */
-import { XrayError, type XrayErrorOptions } from "../errors";
+import { CancelledError } from "../errors";
+
+export { CancelledError };
 import type { Globals } from "./context";
 
 /** stdin and stderr are both terminals: someone can read a question and type the answer. */
@@ -11,15 +13,6 @@ export const isTerminal = (): boolean => Boolean(process.stdin.isTTY && process.
 
 /** May a command ask? Only on a terminal, and never with --json (a script reads stdout). */
 export const canPrompt = (g: Pick<Globals, "json">): boolean => !g.json && isTerminal();
-
-/** The user stopped at a question (Ctrl-C, closed input) or said no; nothing was done. Exit status 1. */
-export class CancelledError extends XrayError {
-  override name = "CancelledError";
-  /** @param nothingDone what was not done, e.g. "nothing was deployed" */
-  constructor(nothingDone: string, options: XrayErrorOptions = {}) {
-    super(`cancelled: ${nothingDone}`, "CANCELLED", options);
-  }
-}
 
 /** A validator's verdict as inquirer wants it: true, or the message to show under the question. */
 export type Verdict = true | string;

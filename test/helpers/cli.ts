@@ -103,3 +103,33 @@ export function fails(r: CliResult, code: string, pattern: RegExp) {
   expect(r.stderr).to.match(pattern);
   if (r.json) expect(r.json.error.code).to.equal(code);
 }
+
+/**
+ * A Ganache JSON-RPC node on loopback whose accounts (random keys, funded) are locked, as on
+ * a real network: transactions must be signed by xray. `keyFile(i)` writes key i to a file
+ * under `dir` for --private-key.
+ */
+export async function lockedNode(dir: string, count = 4) {
+  const crypto = await import("node:crypto");
+  const keys = Array.from({ length: count }, () => "0x" + crypto.randomBytes(32).toString("hex"));
+  const ganache = require("ganache");
+  const port = await freePort();
+  const server = ganache.server({
+    wallet: { accounts: keys.map((secretKey) => ({ secretKey, balance: "0x" + (10n ** 21n).toString(16) })), lock: true },
+    chain: { chainId: 31337 },
+    logging: { quiet: true },
+  });
+  await server.listen(port, "127.0.0.1");
+  const { privateKeyToAddress } = require("web3-eth-accounts");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    keys,
+    addresses: keys.map((k) => privateKeyToAddress(k) as string),
+    keyFile(i: number, name = String(i)): string {
+      const file = path.join(dir, `${name}.key`);
+      fs.writeFileSync(file, keys[i] + "\n", { mode: 0o600 });
+      return file;
+    },
+    close: (): Promise<void> => server.close(),
+  };
+}

@@ -1,10 +1,9 @@
 import { checksumAddress, resolveAccount } from "../../core/chain/accounts";
-import { deployXr } from "../../core/chain/actions/deploy";
-import type { Chain } from "../../core/chain/chain";
-import { DEFAULT_ROLE_INDEX, readDeployment } from "../../core/chain/deployment";
+import { deployXr, refuseIfDeployed } from "../../core/chain/actions/deploy";
+import { DEFAULT_ROLE_INDEX } from "../../core/chain/deployment";
 import { BLOOD_TYPES, GENDERS } from "../../core/chain/roles";
 import { parseEnum, parseIndex } from "../../core/validate";
-import { UsageError, XrayError } from "../../errors";
+import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
 import { table, type CommandOutput } from "../output";
 import { canPrompt, prompter, validateWith, type Choice } from "../prompts";
@@ -112,16 +111,6 @@ function readFacts(g: Globals): Promise<ChainFacts> {
     ]);
     return { accounts: accounts.map(checksumAddress), defaults: { gov, patient, host, doctor }, signer: Boolean(chain.signer) };
   });
-}
-
-/** deployXr's own refusal, before the questions rather than after them. */
-async function refuseIfDeployed(chain: Chain): Promise<void> {
-  const existing = readDeployment(chain.home, chain.key);
-  if (!existing) return;
-  const code = await chain.provider.request<string>("eth_getCode", [existing.xr, "latest"]);
-  if (code && code !== "0x") {
-    throw new XrayError(`already initialised: xr is at ${existing.xr} on ${chain.provider.description} (use --force to deploy a new one)`, "ALREADY_DEPLOYED");
-  }
 }
 
 /** The questions, in the order of the paper's xr('Ken', patient, 25, 0, 1), then the roles. */

@@ -29,18 +29,22 @@ export interface DeployReturnType {
   txs: { strlib: TxResult; xr: TxResult; host: TxResult };
 }
 
+/** Throws ALREADY_DEPLOYED when the home records an xr contract that exists on this chain. */
+export async function refuseIfDeployed(chain: Chain): Promise<void> {
+  const existing = readDeployment(chain.home, chain.key);
+  if (!existing) return;
+  const code = await chain.provider.request<string>("eth_getCode", [existing.xr, "latest"]);
+  if (code && code !== "0x") {
+    throw new XrayError(`already initialised: xr is at ${existing.xr} on ${chain.provider.description} (use --force to deploy a new one)`, "ALREADY_DEPLOYED");
+  }
+}
+
 /**
  * Deploys strlib, links it into xr, deploys xr, grants the host, and records the addresses
  * in the home (what `truffle migrate` does with migrations/1_initial_migration.js).
  */
 export async function deployXr(chain: Chain, p: DeployParameters): Promise<DeployReturnType> {
-  const existing = readDeployment(chain.home, chain.key);
-  if (existing && !p.force) {
-    const code = await chain.provider.request<string>("eth_getCode", [existing.xr, "latest"]);
-    if (code && code !== "0x") {
-      throw new XrayError(`already initialised: xr is at ${existing.xr} on ${chain.provider.description} (use --force to deploy a new one)`, "ALREADY_DEPLOYED");
-    }
-  }
+  if (!p.force) await refuseIfDeployed(chain);
   const strlibTx = await sendTx(chain, { from: p.gov, data: artifact("strlib").bytecode });
   const xrArt = artifact("xr");
   const code = linkBytecode(xrArt, { strlib: strlibTx.contractAddress! });
