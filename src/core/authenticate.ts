@@ -73,6 +73,9 @@ export interface Authentication {
  */
 export async function authenticate(p: { ctx: XrContext; store: () => Promise<IpfsStore>; unlocker: Unlocker; target: string }): Promise<Authentication> {
   const { ctx, unlocker, target } = p;
+  // The ledger's shared images, read once (one eth_getLogs) for both cases.
+  let shared: Promise<ImageOnChain[]> | undefined;
+  const images = () => (shared ??= sharedImages(ctx));
   let data: Uint8Array;
   let record: { description?: string; label: string } | undefined;
   let checksum: Authentication["checksum"];
@@ -80,7 +83,7 @@ export async function authenticate(p: { ctx: XrContext; store: () => Promise<Ipf
     if (!fs.statSync(target).isFile()) throw new UsageError(`${target} is a folder; give one image, a CID or #n`);
     data = fs.readFileSync(target);
     const sha256 = sha256Hex(data);
-    record = await recordOf(ctx, sha256);
+    record = await recordOf(ctx, images, sha256);
     checksum = record
       ? { ok: true, reason: `SHA-256 ${sha256} is recorded on chain (${record.label})`, record: record.label }
       : { ok: false, code: "NOT_ON_LEDGER", reason: `SHA-256 ${sha256} is not on the ledger: the image was changed, or never recorded` };
@@ -98,16 +101,16 @@ export async function authenticate(p: { ctx: XrContext; store: () => Promise<Ipf
     } catch (err) {
       return failedBoth(target, err, image.sha256);
     }
-    record = await recordOf(ctx, image.sha256);
+    record = await recordOf(ctx, images, image.sha256);
     checksum = { ok: true, reason: `every block matches CID ${image.cid}, and the decrypted image matches SHA-256 ${image.sha256} on chain (${record?.label ?? "approved copy"})`, record: record?.label };
   }
-  const hidden = await checkHidden(ctx, unlocker, data, record?.description);
+  const hidden = await checkHidden(ctx, images, unlocker, data, record?.description);
   return { ok: checksum.ok && hidden.ok, target, sha256: sha256Hex(data), checksum, hidden };
 }
 
 /** The ledger's record of an image hash: the latest shared image with it, else an X-ray record. */
-async function recordOf(ctx: XrContext, sha256: string): Promise<{ description?: string; label: string } | undefined> {
-  const shared = (await sharedImages(ctx)).filter((i) => i.sha256 === sha256);
+async function recordOf(ctx: XrContext, images: () => Promise<ImageOnChain[]>, sha256: string): Promise<{ description?: string; label: string } | undefined> {
+  const shared = (await images()).filter((i) => i.sha256 === sha256);
   const last = shared[shared.length - 1];
   if (last) return { description: last.description, label: `shared image #${last.number}, ${last.cid}, block ${last.block}` };
   const index = (await recordedHashes(ctx, sha256)).get(sha256)?.[0];
@@ -116,7 +119,7 @@ async function recordOf(ctx: XrContext, sha256: string): Promise<{ description?:
   return { description: undefined, label: `X-ray record #${index}, ${r.part}, by ${r.doctor || r.author}` };
 }
 
-async function checkHidden(ctx: XrContext, unlocker: Unlocker, data: Uint8Array, description: string | undefined): Promise<Authentication["hidden"]> {
+async function checkHidden(ctx: XrContext, images: () => Promise<ImageOnChain[]>, unlocker: Unlocker, data: Uint8Array, description: string | undefined): Promise<Authentication["hidden"]> {
   let text: string;
   try {
     const frame = await extractFile(Buffer.from(data.buffer, data.byteOffset, data.length));
@@ -133,7 +136,7 @@ async function checkHidden(ctx: XrContext, unlocker: Unlocker, data: Uint8Array,
   }
   // Case 2 stands on its own: when the checksum found no record, a shared image with the
   // hidden description still confirms that description is on the ledger.
-  const described = description ?? (await sharedImages(ctx)).find((i) => i.description === found.description)?.description;
+  const described = description ?? (await images()).find((i) => i.description === found.description)?.description;
   const ledger = await ledgerInfo(ctx, described ?? found.description);
   const differences = FIELDS.filter((f) => String(found[f] ?? "") !== String(ledger[f] ?? "")).map((f) => ({ field: f, image: found[f], ledger: ledger[f] }));
   if (described === undefined) differences.push({ field: "description", image: found.description, ledger: "(no shared image with this description)" });
