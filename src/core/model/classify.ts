@@ -13,6 +13,8 @@ export interface Classifier {
   sha256: string;
   /** Images per inference call (fixed by a model whose batch dimension is fixed). */
   batch: number;
+  /** The model's batch dimension is fixed: a short last batch is padded to it. */
+  fixedBatch: boolean;
   session: InferenceSession;
   close(): Promise<void>;
 }
@@ -46,8 +48,9 @@ export async function openClassifier(card: ModelCard, options: OpenClassifierOpt
   if (input.type !== "float32") throw new ModelError(`${card.model} takes ${input.type} input; xray feeds float32`, "MODEL_SHAPE");
   const checked = checkAgainstModel(card, input.shape, output.shape);
   const fixed = input.shape[0];
-  const batch = typeof fixed === "number" && fixed > 0 ? fixed : Math.max(1, options.batch ?? 16);
-  return { card: checked, sha256, batch, session, close: () => session.release() };
+  const fixedBatch = typeof fixed === "number" && fixed > 0;
+  const batch = fixedBatch ? fixed : Math.max(1, options.batch ?? 16);
+  return { card: checked, sha256, batch, fixedBatch, session, close: () => session.release() };
 }
 
 /** One image's verdict. */
@@ -103,7 +106,7 @@ export async function classifyFiles(c: Classifier, files: string[], options: Cla
 export async function infer(c: Classifier, images: Pixels[]): Promise<Float32Array[]> {
   const { Tensor } = await import("onnxruntime-node");
   const spec = c.card.input;
-  const n = c.batch === images.length || !isFixedBatch(c) ? images.length : c.batch;
+  const n = c.fixedBatch ? c.batch : images.length;
   const per = spec.channels * spec.width * spec.height;
   const data = new Float32Array(n * per);
   images.forEach((p, i) => normalise(p, spec, data, i));
@@ -123,11 +126,6 @@ export async function infer(c: Classifier, images: Pixels[]): Promise<Float32Arr
     rows.push(c.card.activation === "softmax" ? softmax(row) : row);
   }
   return rows;
-}
-
-function isFixedBatch(c: Classifier): boolean {
-  const d = (c.session.inputMetadata[0] as { shape?: ReadonlyArray<number | string> }).shape?.[0];
-  return typeof d === "number" && d > 0;
 }
 
 /** Decodes one file for the model, as a ModelError IMAGE_UNREADABLE value (not thrown) on failure. */
