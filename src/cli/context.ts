@@ -37,10 +37,11 @@ export interface RawGlobals {
 }
 
 export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process.env): Globals {
-  const rpc = raw.rpc ?? (env.XRAY_RPC || undefined);
+  if (raw.home === "") throw new UsageError("--home is empty: give the xray state folder, e.g. --home ./.xray");
+  // xray's own variables first, then the ones Foundry's cast reads
+  const rpc = raw.rpc ?? (env.XRAY_RPC || env.ETH_RPC_URL || undefined);
   if (rpc && !/^https?:\/\//.test(rpc)) throw new UsageError(`--rpc must be an http(s) URL, got "${rpc}"`);
-  const ipfs = raw.ipfs ?? (env.XRAY_IPFS || undefined);
-  if (ipfs && !/^https?:\/\//.test(ipfs)) throw new UsageError(`--ipfs must be a Kubo RPC URL such as http://127.0.0.1:5001, got "${ipfs}"`);
+  const ipfs = kuboUrl(raw.ipfs ?? (env.XRAY_IPFS || undefined));
   if (raw.privateKey && /^(0x)?[0-9a-fA-F]{64}$/.test(raw.privateKey)) {
     throw new UsageError("refusing a private key on the command line (it would show in ps and shell history): put it in a file for --private-key, or in XRAY_PRIVATE_KEY");
   }
@@ -50,13 +51,25 @@ export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process
     json: Boolean(raw.json),
     quiet: Boolean(raw.quiet),
     verbose: Boolean(raw.verbose),
-    from: raw.from,
+    from: raw.from ?? (env.XRAY_FROM || env.ETH_FROM || undefined),
     privateKey: raw.privateKey,
     keystore: raw.keystore ?? (env.XRAY_KEYSTORE || undefined),
     passwordFile: raw.passwordFile ?? (env.XRAY_PASSWORD_FILE || undefined),
     ipfs,
     passphraseFile: raw.passphraseFile ?? (env.XRAY_PASSPHRASE_FILE || undefined),
   };
+}
+
+/**
+ * A Kubo RPC API address as a URL: http(s) URLs as they are, a multiaddr as Kubo prints it
+ * (/ip4/127.0.0.1/tcp/5001, /ip6/::1/tcp/5001, /dns4/host/tcp/5001) turned into one.
+ */
+export function kuboUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (/^https?:\/\//.test(value)) return value;
+  const m = /^\/(ip4|ip6|dns|dns4|dns6)\/([^/]+)\/tcp\/(\d{1,5})(\/(http|https))?\/?$/.exec(value);
+  if (m) return `${m[5] ?? "http"}://${m[1] === "ip6" ? `[${m[2]}]` : m[2]}:${m[3]}`;
+  throw new UsageError(`--ipfs must be a Kubo RPC URL (http://127.0.0.1:5001) or multiaddr (/ip4/127.0.0.1/tcp/5001), got "${value}"`);
 }
 
 /** The local signer the flags or environment name, if any. */

@@ -4,11 +4,16 @@
  * error and sets the exit status.
  */
 import { Command } from "commander";
-import { XrayError } from "../errors";
+import { UsageError, XrayError } from "../errors";
 import { resolveGlobals, type Globals, type RawGlobals } from "./context";
 import { toJson, type CommandOutput } from "./output";
+import { safeBlock, safeText } from "../core/text";
 
 type Runner = (g: Globals, ...args: any[]) => Promise<CommandOutput | void>;
+
+const EXIT_HELP = `
+Exit status: 0 done; 1 failed (or, for checks, a negative answer); 2 bad input, nothing done.
+Errors are one line on stderr; with --json, stdout is {"error": {"code", "message"}}.`;
 
 const program = new Command("xray")
   .description("Secure medical images with an Ethereum chain: role permissions, X-ray hash records, patient profile,\ndata set hashing, anchoring and verification.")
@@ -25,8 +30,10 @@ const program = new Command("xray")
   .option("-q, --quiet", "text output: the result line only (no transaction details)")
   .option("-v, --verbose", "print error details and causes")
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(`xray: ${text}`) })
-  .showHelpAfterError("(run with --help for usage)")
+  // main reports option-parsing errors itself: one line, and the JSON document under --json
+  .configureOutput({ outputError: () => {} })
+  .configureHelp({ showGlobalOptions: true })
+  .addHelpText("afterAll", EXIT_HELP)
   .addHelpText(
     "after",
     `
@@ -63,10 +70,15 @@ function define(name: string, load: () => { run: Runner }, parent: Command = pro
 /** Set by a command that finished but failed in part; main's exit status. */
 let partialFailure = 0;
 
+/** The result on stdout; diagnostics, then the summary, on stderr. -q drops decoration, never data. */
 function print(g: Globals, out: CommandOutput) {
-  for (const line of out.stderr ?? []) process.stderr.write(`xray: ${line}\n`);
+  for (const line of out.stderr ?? []) process.stderr.write(`xray: ${safeBlock(line)}\n`);
   if (g.json) process.stdout.write(toJson(out.json) + "\n");
-  else if (out.text) process.stdout.write((g.quiet ? out.text.split("\n")[0] : out.text) + "\n");
+  else {
+    if (out.text) process.stdout.write(safeBlock(out.text) + "\n");
+    if (out.details && !g.quiet) process.stdout.write(safeBlock(out.details) + "\n");
+  }
+  if (out.summary && !g.quiet && !g.json) process.stderr.write(`xray: ${safeBlock(out.summary)}\n`);
 }
 
 define("init", from("init"))
@@ -432,6 +444,7 @@ Examples:
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   // A library running work in parallel (the IPFS exporter's block fetches) can reject a
   // second promise after the first failure was reported: that is the same failure, not news.
   let reported = false;
@@ -451,16 +464,17 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function report(err: unknown, argv: string[]): number {
-  const e = err as { code?: string; exitCode?: number };
+  const e = err as { code?: string; exitCode?: number; message?: string };
+  const json = argv.includes("--json");
   if (typeof e.code === "string" && e.code.startsWith("commander.")) {
-    // commander already printed help, the version, or its own one-line error
-    return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
+    // help and the version were printed by commander; a parsing error is reported here
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+    err = new UsageError(`${(e.message ?? "").replace(/^error: /, "").split("\n")[0]} (see --help)`);
   }
   const verbose = argv.includes("-v") || argv.includes("--verbose");
-  const json = argv.includes("--json");
   const xe = err instanceof XrayError ? err : undefined;
-  const message = xe ? xe.message : `unexpected failure: ${(err as Error)?.message ?? String(err)}`;
-  process.stderr.write(`xray: error: ${message}\n`);
+  const message = xe ? xe.message : `unexpected failure: ${firstLine((err as Error)?.message ?? String(err))}`;
+  process.stderr.write(`xray: error: ${safeText(message)}\n`);
   if (verbose) {
     if (xe?.details) process.stderr.write(`  details: ${xe.details}\n`);
     for (let c = (err as Error)?.cause; c; c = (c as Error).cause) process.stderr.write(`  cause: ${(c as Error).message ?? c}\n`);
@@ -468,4 +482,29 @@ function report(err: unknown, argv: string[]): number {
   }
   if (json) process.stdout.write(toJson({ error: { code: xe?.code ?? "UNEXPECTED", message } }) + "\n");
   return xe ? xe.exitCode : 1;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim()) ?? text;
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+/**
+ * A reader that closed the pipe (`xray hash data | head -1`) ends the process quietly, as
+ * sha256sum does: exit status 141 (128 + SIGPIPE), no message, locks released by exit handlers.
+ */
+function quietOnClosedPipe() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(141);
+      throw err;
+    });
+  }
+  // Ctrl-C and kill end through process.exit, so that exit handlers release locks; a command
+  // that handles the signal itself (xray node, xray console) has its own listener and wins.
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    process.on(signal, () => {
+      if (process.listenerCount(signal) === 1) process.exit(code);
+    });
+  }
 }

@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { XrayError } from "../errors";
+import { outputError, tempPathFor } from "./out-file";
 
 /** Where xray keeps its state: the embedded chain, deployments, the running node's address. */
 export interface HomePaths {
@@ -25,23 +27,25 @@ export function homePaths(root: string): HomePaths {
   };
 }
 
-/** Where `file` is written before it is renamed into place: hidden, beside it (same file system). */
-export function tempPathFor(file: string): string {
-  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-}
+export { tempPathFor } from "./out-file";
 
 /** Writes `data` to `file` through a temporary file and a rename: never half-written. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = tempPathFor(file);
-  const fd = fs.openSync(tmp, "w");
   try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const fd = fs.openSync(tmp, "w");
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw outputError(err, file);
   }
-  fs.renameSync(tmp, file);
 }
 
 export function readJsonFile<T>(file: string): T | undefined {
@@ -50,9 +54,13 @@ export function readJsonFile<T>(file: string): T | undefined {
     text = fs.readFileSync(file, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
+    throw new XrayError(`cannot read ${file}: ${(err as Error).message}`, "UNREADABLE", { cause: err });
   }
-  return JSON.parse(text) as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new XrayError(`${file} is damaged (not valid JSON: ${(err as Error).message}): restore it from a backup, or move it aside and run \`xray doctor\``, "DAMAGED_FILE", { cause: err });
+  }
 }
 
 /** True when a process with this pid exists (signal 0 probes without signalling). */
