@@ -172,7 +172,7 @@ async function gasTable(source: string) {
 }
 
 async function main() {
-  const cxr = [process.env.XRAY_CXR_DATA, path.join(ROOT, "..", "shared", "data", "cxr"), "/work/shared/data/cxr"].find((d) => d && fs.existsSync(d))!;
+  const cxr = [process.env.XRAY_CXR_DATA, path.join(ROOT, "..", "shared", "data", "cxr")].find((d) => d && fs.existsSync(d))!;
   const source = path.join(cxr, "originals", "normal", fs.readdirSync(path.join(cxr, "originals", "normal")).sort()[0]);
   log(`machine: ${machine()}; ipfs_cid ${hasIpfsCid ? "installed" : "NOT installed (no peer column)"}`);
   const shareHome = await sharingHome("share");

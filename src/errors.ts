@@ -120,6 +120,12 @@ export class AccessDeniedError extends XrayError {
  */
 export class ModelError extends XrayError {
   override name = "ModelError";
+  /** A model, card or flags the user gave that cannot be used is bad input (2); an image is not. */
+  override readonly exitCode: number;
+  constructor(message: string, code = "MODEL_INVALID", options: XrayErrorOptions = {}) {
+    super(message, code, options);
+    this.exitCode = code === "IMAGE_UNREADABLE" ? 1 : 2;
+  }
 }
 
 /** The user stopped at a question (Ctrl-C, closed input) or said no; nothing was done. Exit status 1. */

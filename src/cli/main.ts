@@ -8,6 +8,7 @@ import { UsageError, XrayError } from "../errors";
 import { resolveGlobals, type Globals, type RawGlobals } from "./context";
 import { toJson, type CommandOutput } from "./output";
 import { safeBlock, safeText } from "../core/text";
+import { helpConfig } from "./global-help";
 
 type Runner = (g: Globals, ...args: any[]) => Promise<CommandOutput | void>;
 
@@ -27,12 +28,12 @@ const program = new Command("xray")
   .option("--password-file <file>", "the keystore's password (or env XRAY_PASSWORD)")
   .option("--ipfs <url>", "use this Kubo node's RPC API instead of the embedded IPFS store (env XRAY_IPFS)")
   .option("--passphrase-file <file>", "OpenPGP key passphrase (or env XRAY_PASSPHRASE / XRAY_PASSPHRASE_FILE; else a prompt)")
-  .option("-q, --quiet", "text output: the result line only (no transaction details)")
+  .option("-q, --quiet", "text output: the results only, no decoration (transaction details, summaries)")
   .option("-v, --verbose", "print error details and causes")
   .exitOverride()
   // main reports option-parsing errors itself: one line, and the JSON document under --json
   .configureOutput({ outputError: () => {} })
-  .configureHelp({ showGlobalOptions: true })
+  .configureHelp(helpConfig)
   .addHelpText("afterAll", EXIT_HELP)
   .addHelpText(
     "after",
@@ -293,7 +294,8 @@ define("export", from("keys", "exportKey"), keys)
   .description("print a public key (armored) to give to others; --private exports the locked private key")
   .argument("<key>", "fingerprint, key ID, name, or bound account address")
   .option("--private", "the private key (still locked with its passphrase)")
-  .option("--out <file>", "write it to this file (atomically) instead of stdout")
+  .option("--out <file>", "write it to this file (atomically; '-' = stdout) instead of stdout")
+  .option("--force", "replace --out if it exists")
   .addHelpText("after", "\nExamples:\n  $ xray keys export Ken > ken.asc\n  $ xray keys export 0x8bE9...2a1 --out ken.asc");
 define("import", from("keys", "importKey"), keys)
   .description("add a public or private key (armored or binary) to the keyring; an unlocked private key is locked first")
@@ -407,7 +409,8 @@ define("embed", from("stego", "embed"), stego)
   .argument("<image>", "PNG, JPEG (converted, with a warning), TIFF, WebP; grey, RGB, 8 or 16 bits")
   .option("--text <info>", "the text to hide")
   .option("--text-file <file>", "hide this file's text instead")
-  .requiredOption("--out <file.png>", "the image with the hidden text: always a lossless PNG")
+  .requiredOption("--out <file.png>", "the image with the hidden text: always a lossless PNG ('-' = stdout)")
+  .option("--force", "replace --out if it exists")
   .option("--encrypt-to <key>", "encrypt the text first (OpenPGP) for an account's key or a key (file, fingerprint, name)")
   .addHelpText(
     "after",
@@ -424,6 +427,7 @@ define("extract", from("stego", "extract"), stego)
   .description("read the text hidden by stego embed (decrypted with the keyring if it was encrypted)")
   .argument("<image>", "the PNG stego embed wrote")
   .option("--out <file>", "write the hidden bytes to this file instead of stdout")
+  .option("--force", "replace --out if it exists")
   .addHelpText("after", `${PASSPHRASE_HELP}\n\nExamples:\n  $ xray stego extract scan.png\n  $ xray stego extract scan.png --json`);
 
 define("authenticate", from("stego", "authenticate"))
@@ -441,6 +445,15 @@ Examples:
   $ xray authenticate scan.png
   $ xray authenticate '#0' --from patient --json`,
   );
+
+program
+  .command("completion")
+  .description("print a shell completion script: bash or zsh")
+  .argument("<shell>", "bash | zsh")
+  .addHelpText("after", "\nExamples:\n  $ source <(xray completion bash)\n  $ xray completion zsh > ~/.zfunc/_xray_completion")
+  .action((shell: string, _o: unknown, cmd: Command) => {
+    print(resolveGlobals(cmd.optsWithGlobals() as RawGlobals), require("./completion.js").run(program, shell));
+  });
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,7 @@ import type { KeyEntry } from "../core/crypto/keyring";
 import type { PassphraseSource } from "../core/share";
 import { UsageError } from "../errors";
 import type { Globals } from "./context";
+import { safeText } from "../core/text";
 
 const fromScript = (g: Globals, env: NodeJS.ProcessEnv): string | undefined => {
   if (g.passphraseFile) return readSecret(g.passphraseFile, "passphrase");
@@ -19,11 +20,11 @@ const interactive = () => Boolean(process.stdin.isTTY && process.stderr.isTTY);
 async function ask(message: string): Promise<string> {
   const inquirer = (await import("inquirer")).default;
   const prompt = inquirer.createPromptModule({ output: process.stderr });
-  const { secret } = await prompt<{ secret: string }>([{ type: "password", name: "secret", message, mask: "*" }]);
+  const { secret } = await prompt<{ secret: string }>([{ type: "password", name: "secret", message }]);
   return secret;
 }
 
-const keyLabel = (k: KeyEntry) => `${k.fingerprint.slice(-16).toUpperCase()}${k.userIds[0] ? ` (${k.userIds[0]})` : ""}`;
+const keyLabel = (k: KeyEntry) => `${k.fingerprint.slice(-16).toUpperCase()}${k.userIds[0] ? ` (${safeText(k.userIds[0])})` : ""}`;
 
 /** The passphrase of an existing key, asked for only when a private key must be unlocked. */
 export function passphraseSource(g: Globals, env: NodeJS.ProcessEnv = process.env): PassphraseSource {

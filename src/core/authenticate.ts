@@ -71,6 +71,14 @@ export interface Authentication {
  * a CID, or a shared image number (#n). Never throws for a failed check: both results come
  * back, so the caller can say which failed and why.
  */
+/** Bad input before any work: a target that is neither a file, a CID nor #n. */
+export function checkTarget(target: string): void {
+  if (fs.existsSync(target)) return;
+  if (!/^(#?\d+|Qm[1-9A-HJ-NP-Za-km-z]{44}|b[a-z2-7]{20,})$/.test(target.trim())) {
+    throw new UsageError(`${target} is neither a file nor a CID (Qm... or bafy...) nor a shared image number (#n)`);
+  }
+}
+
 export async function authenticate(p: { ctx: XrContext; store: () => Promise<IpfsStore>; unlocker: Unlocker; target: string }): Promise<Authentication> {
   const { ctx, unlocker, target } = p;
   // The ledger's shared images, read once (one eth_getLogs) for both cases.
@@ -88,6 +96,7 @@ export async function authenticate(p: { ctx: XrContext; store: () => Promise<Ipf
       ? { ok: true, reason: `SHA-256 ${sha256} is recorded on chain (${record.label})`, record: record.label }
       : { ok: false, code: "NOT_ON_LEDGER", reason: `SHA-256 ${sha256} is not on the ledger: the image was changed, or never recorded` };
   } else {
+    checkTarget(target);
     let image: ImageOnChain;
     try {
       image = await resolveImage(ctx, target);

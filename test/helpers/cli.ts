@@ -84,10 +84,10 @@ export const PAPER_HASH = "16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d7400867
 
 /**
  * The shared real chest X-rays (originals: the bytes as published): env XRAY_CXR_DATA, else
- * ../shared/data/cxr beside the project, else this workplace's /work/shared (a clone elsewhere).
+ * ../shared/data/cxr beside the project. No machine's absolute path is a fallback.
  */
 export function cxrData(): string {
-  const candidates = [process.env.XRAY_CXR_DATA, path.resolve(ROOT, "..", "shared", "data", "cxr"), "/work/shared/data/cxr"];
+  const candidates = [process.env.XRAY_CXR_DATA, path.resolve(ROOT, "..", "shared", "data", "cxr")];
   const found = candidates.find((c) => c && fs.existsSync(path.join(c, "originals")));
   if (!found) throw new Error(`the shared chest X-rays are not found (tried ${candidates.filter(Boolean).join(", ")}): set XRAY_CXR_DATA`);
   return found;

@@ -20,6 +20,7 @@ import { UsageError } from "../../errors";
 import { senderFor, withChain, withIpfs, type Globals } from "../context";
 import { txJson, txText, type CommandOutput } from "../output";
 import { passphraseSource } from "../passphrase";
+import { safeText } from "../../core/text";
 import { cidVersionOf, keyFor } from "./share";
 
 /** Runs `work` with the xr contract and a resolved requester account. */
@@ -45,7 +46,8 @@ export async function request(g: Globals, patient: string, o: { key?: string; no
     const out = await requestAccess(ctx, { publicKey: publicKeyBytes(key), notes: o.notes, from });
     return {
       json: { requester: from, patient: target, key: key.getFingerprint(), notes: o.notes, tx: txJson(out) },
-      text: `${from} asked ${target} for access, key ${key.getFingerprint().toUpperCase()}\n${txText(out)}`,
+      text: `${from} asked ${target} for access, key ${key.getFingerprint().toUpperCase()}`,
+      details: txText(out),
     };
   });
 }
@@ -58,10 +60,8 @@ export async function approve(g: Globals, requester: string, o: { image?: string
     const r = await withIpfs(g, (store) => approveRequester({ ctx, store, unlocker, requester: who, patient, images: o.image, cidVersion }));
     return {
       json: { requester: who, patient, copies: r.copies, tx: txJson(r.outcome) },
-      text:
-        `approved ${who}: ${r.copies.length} image(s) re-encrypted for their key\n` +
-        r.copies.map((c) => `  ${c.source} -> ${c.cid}  sha256 ${c.sha256}`).join("\n") +
-        `\n${txText(r.outcome)}`,
+      text: [`approved ${who}: ${r.copies.length} image(s) re-encrypted for their key`, ...r.copies.map((c) => `  ${safeText(c.source)} -> ${c.cid}  sha256 ${c.sha256}`)].join("\n"),
+      details: txText(r.outcome),
     };
   });
 }
@@ -72,7 +72,7 @@ export async function deny(g: Globals, requester: string, o: { reason: string })
     const from = await senderFor(g, chain, ctx.deployment, "patient");
     await expectState(ctx, who, "requested", "deny");
     const out = await denyAccess(ctx, { requester: who, reason: o.reason, from });
-    return { json: { requester: who, reason: o.reason, tx: txJson(out) }, text: `denied ${who}: ${o.reason}\n${txText(out)}` };
+    return { json: { requester: who, reason: o.reason, tx: txJson(out) }, text: `denied ${who}: ${safeText(o.reason)}`, details: txText(out) };
   });
 }
 
@@ -81,7 +81,7 @@ export async function revoke(g: Globals, requester: string): Promise<CommandOutp
     const from = await senderFor(g, chain, ctx.deployment, "patient");
     await expectState(ctx, who, "approved", "revoke");
     const out = await revokeAccess(ctx, { requester: who, from });
-    return { json: { requester: who, tx: txJson(out) }, text: `revoked the access of ${who}\n${txText(out)}` };
+    return { json: { requester: who, tx: txJson(out) }, text: `revoked the access of ${who}`, details: txText(out) };
   });
 }
 
@@ -103,7 +103,8 @@ export async function trace(g: Globals, requester: string, o: { record: boolean 
     }
     return {
       json: { requester: who, authorized, access: state, ...(tx ? { tx: txJson(tx) } : {}) },
-      text: `${authorized ? "AUTHORIZED" : "NOT AUTHORIZED"}  ${who} (access: ${state})${tx ? `\n${txText(tx)}` : ""}`,
+      text: `${authorized ? "AUTHORIZED" : "NOT AUTHORIZED"}  ${who} (access: ${state})`,
+      details: tx ? txText(tx) : undefined,
       exitCode: authorized ? 0 : 1,
     };
   });
@@ -119,8 +120,9 @@ function parseKinds(text: string | undefined, all: boolean): EventKind[] {
   return kinds as EventKind[];
 }
 
+/** One event for people: every argument escaped (any account can write notes and descriptions). */
 function eventLine(e: AuditEvent): string {
-  const a = e.args;
+  const a = Object.fromEntries(Object.entries(e.args).map(([k, v]) => [k, typeof v === "string" ? safeText(v) : v]));
   const what: Record<string, () => string> = {
     shared: () => `${a.sender} shared ${a.cid} with ${a.receiver}: "${a.description}", sha256 ${a.sha256}`,
     requested: () => `${a.requester} requested access (key ${a.publicKey}): "${a.notes}"`,
@@ -129,7 +131,7 @@ function eventLine(e: AuditEvent): string {
     traced: () => `${a.requester} traced by ${a.by}: authorization ${a.authorized ? "success" : "failed"}`,
     revoked: () => `${a.requester} removed (access revoked)`,
   };
-  const text = what[e.kind]?.() ?? Object.entries(a).map(([k, v]) => `${k}=${v}`).join(" ");
+  const text = what[e.kind]?.() ?? Object.entries(a).map(([k, v]) => `${k}=${safeText(v)}`).join(" ");
   return `${new Date(e.time * 1000).toISOString()}  block ${e.block}  ${e.kind.padEnd(9)} ${text}`;
 }
 
@@ -140,8 +142,9 @@ export async function events(g: Globals, o: { kind?: string; account?: string; a
     const account = o.account ? await resolveAccount(chain, o.account, ctx.deployment) : undefined;
     const list = await auditTrail(ctx, { kinds, account });
     return {
-      json: { kinds, ...(account ? { account } : {}), events: list },
-      text: list.length ? list.map(eventLine).join("\n") : `no ${kinds.join("/")} events${account ? ` naming ${account}` : ""}`,
+      json: { kinds, ...(account ? { account } : {}), events: list.map((e) => ({ ...e, time: new Date(e.time * 1000).toISOString() })) },
+      text: list.map(eventLine).join("\n"),
+      summary: list.length ? `${list.length} event(s)` : `no ${kinds.join("/")} events${account ? ` naming ${account}` : ""}`,
     };
   });
 }

@@ -8,6 +8,7 @@ import { xrContext } from "../../core/chain/xr";
 import { senderFor, withChain, type Globals } from "../context";
 import { txJson, txText, type CommandOutput } from "../output";
 import { progressBar, type Progress } from "../progress";
+import { safeText } from "../../core/text";
 
 interface ClassifyOptions {
   model?: string;
@@ -49,7 +50,7 @@ export async function run(g: Globals, paths: string[], o: ClassifyOptions): Prom
       const ctx = xrContext(chain);
       const from = await senderFor(g, chain, ctx.deployment, "doctor");
       const out = await recordPrediction(ctx, { index: recordIndex, file: verdict.file, label: verdict.label, confidence: verdict.confidence, model: classifier.sha256, from });
-      return { json: { index: recordIndex, tx: txJson(out) }, text: `recorded on X-ray #${recordIndex}: ${verdict.label} ${percent(verdict.confidence)}\n${txText(out)}` };
+      return { json: { index: recordIndex, tx: txJson(out) }, text: `recorded on X-ray #${recordIndex}: ${verdict.label} ${percent(verdict.confidence)}`, details: txText(out) };
     });
   }
 
@@ -67,7 +68,9 @@ export async function run(g: Globals, paths: string[], o: ClassifyOptions): Prom
       ...(recorded ? { recorded: recorded.json } : {}),
     },
     text: [...lines, ...(recorded ? [recorded.text] : [])].join("\n"),
-    stderr: [...failed.map((f) => `${f.file}: ${f.error}`), ...(g.quiet ? [] : [summary])],
+    details: recorded?.details,
+    stderr: failed.map((f) => `${safeText(f.file)}: ${f.error}`),
+    summary,
     exitCode: failed.length ? 1 : 0,
   };
 }
@@ -75,7 +78,7 @@ export async function run(g: Globals, paths: string[], o: ClassifyOptions): Prom
 function verdictText(v: Verdict, labels: string[]): string {
   const all = labels.map((l) => `${l} ${percent(v.probabilities[l])}`).join(", ");
   const verdict = v.chestXray === false ? `not a chest X-ray (${v.label} ${percent(v.confidence)})` : `${v.label} ${percent(v.confidence)}`;
-  return `${v.file}: ${verdict}  [${all}]`;
+  return `${safeText(v.file)}: ${verdict}  [${all}]`;
 }
 
 const percent = (p: number) => `${(p * 100).toFixed(1)}%`;

@@ -70,7 +70,8 @@ async function interactive(g: Globals, chain: Chain, session: ConsoleSession): P
   const names = Object.keys(session.context).join(", ");
   process.stdout.write(
     `xray console on ${chain.provider.description}: ${names} are defined; top-level await works; .exit to leave\n` +
-      (chain.provider.exclusive ? `(other xray commands on this home wait until it closes: run \`xray node\` to share the chain)\n` : ""),
+      (chain.provider.exclusive ? `it holds the chain in ${g.home}: other xray commands on this home wait until it closes (run \`xray node\` to share it)\n` : "") +
+      `what you type runs with this chain's unlocked accounts: transactions go from gov unless a statement gives {from}\n`,
   );
   // Registered before the first prompt: a signal is handled from the event loop, and closes
   // the REPL once its history is loaded (closed while loading, the REPL resumes stdin and hangs).

@@ -3,8 +3,10 @@ import { parseAddress, resolveAccount } from "../../core/chain/accounts";
 import { readDeployment } from "../../core/chain/deployment";
 import { Keyring, type KeyEntry } from "../../core/crypto/keyring";
 import { CryptoError, generateKeyPair, lockKey, readAnyKey, type PrivateKey } from "../../core/crypto/pgp";
-import { writeFileAtomic } from "../../core/home";
+import { checkOutput, writeOutput } from "../../core/out-file";
+import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
+import { readInput } from "../../core/in-file";
 import { withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
 import { newPassphrase } from "../passphrase";
@@ -19,7 +21,7 @@ async function accountOf(g: Globals, spec: string | undefined): Promise<string |
 const short = (fpr: string) => fpr.slice(-16).toUpperCase();
 
 function describe(k: KeyEntry): string {
-  return `${k.fingerprint.toUpperCase()}  ${k.hasPrivate ? "pub+sec" : "pub    "}  ${k.account ?? "-".padEnd(42)}  ${k.created.slice(0, 10)}  ${k.userIds.join(", ")}`;
+  return `${k.fingerprint.toUpperCase()}  ${k.hasPrivate ? "pub+sec" : "pub    "}  ${k.account ?? "-".padEnd(42)}  ${k.created.slice(0, 10)}  ${safeText(k.userIds.join(", "))}`;
 }
 
 export async function generate(g: Globals, o: { name: string; email?: string; account?: string }): Promise<CommandOutput> {
@@ -34,7 +36,9 @@ export async function generate(g: Globals, o: { name: string; email?: string; ac
   const entry = await keyring.save((await readAnyKey(pair.privateArmored)) as PrivateKey, account);
   return {
     json: { ...entry, publicKeyFile: keyring.publicFile(entry.fingerprint), privateKeyFile: keyring.privateFile(entry.fingerprint) },
-    text: `${entry.fingerprint.toUpperCase()}\nkey pair for ${entry.userIds[0]}${account ? `, bound to ${account}` : ""}: ${entry.algorithm}, private key locked with your passphrase\n` +
+    text: entry.fingerprint.toUpperCase(),
+    details:
+      `key pair for ${safeText(entry.userIds[0])}${account ? `, bound to ${account}` : ""}: ${entry.algorithm}, private key locked with your passphrase\n` +
       `give others the public key: xray keys export ${short(entry.fingerprint)} > ${o.name.replace(/\W+/g, "_")}.asc`,
   };
 }
@@ -43,15 +47,18 @@ export async function list(g: Globals): Promise<CommandOutput> {
   const keys = new Keyring(g.home).list();
   return {
     json: { keys },
-    text: keys.length ? keys.map(describe).join("\n") : "no keys yet: xray keys generate --name <name> [--account <account>]",
+    text: keys.map(describe).join("\n"),
+    summary: keys.length ? undefined : "no keys yet: xray keys generate --name <name> [--account <account>]",
   };
 }
 
-export async function exportKey(g: Globals, spec: string, o: { private?: boolean; out?: string }): Promise<CommandOutput> {
+export async function exportKey(g: Globals, spec: string, o: { private?: boolean; out?: string; force?: boolean }): Promise<CommandOutput> {
+  const target = o.out === undefined || o.out === "-" ? undefined : checkOutput(o.out, { force: o.force });
   const keyring = new Keyring(g.home);
   const entry = keyring.find(spec, { private: o.private });
   const armored = o.private ? keyring.readPrivateArmored(entry) : fs.readFileSync(keyring.publicFile(entry.fingerprint), "utf8");
-  if (o.out) writeFileAtomic(o.out, armored);
+  if (target) await writeOutput(target, armored);
+  if (!target) o.out = undefined;
   const stderr = o.private ? [`exported the private key of ${short(entry.fingerprint)}, still locked with its passphrase: keep the file safe`] : [];
   return {
     json: { fingerprint: entry.fingerprint, private: Boolean(o.private), ...(o.out ? { out: o.out } : { armored }) },
@@ -61,13 +68,10 @@ export async function exportKey(g: Globals, spec: string, o: { private?: boolean
 }
 
 export async function importKey(g: Globals, file: string, o: { account?: string }): Promise<CommandOutput> {
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(file === "-" ? 0 : file);
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
-  }
-  let key = await readAnyKey(data, file);
+  const data = readInput(file, "key file");
+  let key = await readAnyKey(data, file).catch((err) => {
+    throw new UsageError(`${file} is not an OpenPGP key (armored or binary): ${(err as Error).message}`);
+  });
   if (key.isPrivate() && (key as PrivateKey).isDecrypted()) {
     // An unprotected private key is locked before it is stored.
     key = await lockKey(key as PrivateKey, await newPassphrase(g));

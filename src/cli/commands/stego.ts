@@ -1,13 +1,15 @@
 import * as fs from "node:fs";
-import { authenticate as authenticateImage } from "../../core/authenticate";
+import { authenticate as authenticateImage, checkTarget } from "../../core/authenticate";
 import { Keyring } from "../../core/crypto/keyring";
 import { encryptFor, type PublicKey } from "../../core/crypto/pgp";
 import { xrContext } from "../../core/chain/xr";
 import { embedFile, extractFile } from "../../core/imaging/stego";
-import { writeFileAtomic } from "../../core/home";
+import { checkOutput, writeOutput } from "../../core/out-file";
 import { openIpfs, type IpfsStore } from "../../core/ipfs/store";
 import { decryptFromKeyring, publicKeyOf, Unlocker } from "../../core/share";
 import { UsageError } from "../../errors";
+import { checkInputFile, readInput } from "../../core/in-file";
+import { safeText } from "../../core/text";
 import { withChain, type Globals } from "../context";
 import { table, type CommandOutput } from "../output";
 import { passphraseSource } from "../passphrase";
@@ -18,12 +20,14 @@ interface EmbedOptions {
   textFile?: string;
   out: string;
   encryptTo?: string;
+  force?: boolean;
 }
 
 /** `xray stego embed`: hides a text in the image's least significant bits, as a PNG. */
 export async function embed(g: Globals, image: string, o: EmbedOptions): Promise<CommandOutput> {
   if ((o.text === undefined) === (o.textFile === undefined)) throw new UsageError("give the text to hide: --text <info> or --text-file <file> (one of them)");
-  if (!/\.png$/i.test(o.out)) throw new UsageError(`--out must be a .png file (lossless; JPEG would destroy the hidden data), got "${o.out}"`);
+  if (!/\.png$/i.test(o.out) && o.out !== "-") throw new UsageError(`--out must be a .png file (lossless; JPEG would destroy the hidden data), got "${o.out}"`);
+  const target = checkOutput(o.out, { force: o.force });
   const text = o.text ?? readText(o.textFile!);
   if (!text) throw new UsageError("the text to hide is empty");
   let payload: Uint8Array = new TextEncoder().encode(text);
@@ -34,18 +38,19 @@ export async function embed(g: Globals, image: string, o: EmbedOptions): Promise
     recipient = key.getFingerprint();
   }
   const r = await embedFile(image, payload, { encrypted: Boolean(o.encryptTo) });
-  writeFileAtomic(o.out, r.png);
+  await writeOutput(target, r.png, { stdout: process.stdout });
   const psnr = r.psnr === null ? "identical" : `${r.psnr.toFixed(2)} dB`;
   return {
     json: { out: o.out, width: r.width, height: r.height, channels: r.channels, bits: r.bits, textBytes: Buffer.byteLength(text), payloadBytes: r.payloadBytes, capacityBytes: r.capacityBytes, encryptedFor: recipient ?? null, maxDiff: r.maxDiff, psnr: r.psnr, convertedFrom: r.convertedFrom ?? null, warnings: r.warnings },
-    text: `${o.out}: ${r.payloadBytes} of ${r.capacityBytes} bytes hidden${recipient ? ` (encrypted for ${recipient.toUpperCase()})` : ""}; max pixel change ${r.maxDiff}, PSNR ${psnr}`,
+    text: target.kind === "stdout" ? "" : `${safeText(o.out)}: ${r.payloadBytes} of ${r.capacityBytes} bytes hidden${recipient ? ` (encrypted for ${recipient.toUpperCase()})` : ""}; max pixel change ${r.maxDiff}, PSNR ${psnr}`,
     stderr: r.warnings.map((w) => `warning: ${w}`),
   };
 }
 
 /** `xray stego extract`: the hidden text (decrypted with the keyring when it was encrypted). */
-export async function extract(g: Globals, image: string, o: { out?: string }): Promise<CommandOutput> {
-  if (!fs.statSync(image, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`no such file: ${image}`);
+export async function extract(g: Globals, image: string, o: { out?: string; force?: boolean }): Promise<CommandOutput> {
+  const target = o.out === undefined || o.out === "-" ? undefined : checkOutput(o.out, { force: o.force });
+  checkInputFile(image, "image");
   const frame = await extractFile(image);
   let payload = frame.payload;
   let decryptedWith: string | undefined;
@@ -55,15 +60,16 @@ export async function extract(g: Globals, image: string, o: { out?: string }): P
     decryptedWith = r.decryptedWith;
   }
   const text = new TextDecoder().decode(payload);
-  if (o.out) writeFileAtomic(o.out, payload);
+  if (target) await writeOutput(target, payload);
   return {
-    json: { image, text, bytes: payload.length, encrypted: frame.encrypted, decryptedWith: decryptedWith ?? null, format: frame.format, ...(o.out ? { out: o.out } : {}) },
-    text: o.out ? `${o.out}: ${payload.length} bytes${frame.encrypted ? " (decrypted)" : ""}` : text,
+    json: { file: image, text, bytes: payload.length, encrypted: frame.encrypted, decryptedWith: decryptedWith ?? null, format: frame.format, ...(target ? { out: o.out } : {}) },
+    text: target ? `${safeText(o.out)}: ${payload.length} bytes${frame.encrypted ? " (decrypted)" : ""}` : text,
   };
 }
 
 /** `xray authenticate`: the two cases, both reported; exit 1 when either fails. */
 export async function authenticate(g: Globals, target: string): Promise<CommandOutput> {
+  checkTarget(target);
   const unlocker = new Unlocker(new Keyring(g.home), passphraseSource(g));
   return withChain(g, async (chain) => {
     // IPFS is opened only for a CID: a local file needs none.
@@ -94,9 +100,5 @@ async function recipientKey(g: Globals, spec: string): Promise<PublicKey> {
 }
 
 function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  return readInput(file, "text file").toString("utf8");
 }

@@ -47,6 +47,7 @@ export function cardPathFor(model: string): string {
  */
 export function loadCard(model: string, overrides: CardOverrides = {}): ModelCard {
   if (!fs.existsSync(model)) throw new ModelError(`no model at ${model}`, "MODEL_MISSING");
+  if (!looksLikeOnnx(model)) throw new ModelError(`${model} is not an ONNX model (an ONNX file starts with its IR version; this one does not)`, "MODEL_INVALID");
   const cardFile = cardPathFor(model);
   let raw: Record<string, unknown> | undefined;
   if (fs.existsSync(cardFile)) {
@@ -129,4 +130,19 @@ function numberList(v: unknown, fallback: number[]): number[] {
   const list = Array.isArray(v) ? v : [v];
   if (!list.length || !list.every((x) => typeof x === "number" && Number.isFinite(x))) throw new ModelError(`the model card's mean and std must be numbers, got ${JSON.stringify(v)}`, "MODEL_CARD");
   return list as number[];
+}
+
+/** An ONNX file is a protobuf ModelProto whose first field is ir_version (field 1, varint): byte 0x08. */
+function looksLikeOnnx(model: string): boolean {
+  let fd: number | undefined;
+  try {
+    if (!fs.statSync(model).isFile()) return false;
+    fd = fs.openSync(model, "r");
+    const head = Buffer.alloc(2);
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x08 && head[1] > 0 && head[1] < 0x80;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
