@@ -28,5 +28,5 @@ export async function run(g: Globals, o: BenchOptions): Promise<CommandOutput> {
     out: o.out,
     log: g.json ? () => {} : (line) => process.stderr.write(line + "\n"),
   });
-  return { json: { ...r.result, files: r.files }, text: `${r.markdown}\nwritten: ${r.files.join(", ")}` };
+  return { json: { ...r.result, files: r.files }, text: r.markdown, details: `written: ${r.files.join(", ")}` };
 }
