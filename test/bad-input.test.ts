@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cxrData, PAPER_HASH, tempHome, xray } from "./helpers/cli";
+import { cxrData, PAPER_HASH, tempHome, xray, type CliResult } from "./helpers/cli";
 
 interface Case {
   args: string[];
@@ -123,8 +123,8 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["download", "notacid", "--out", "x.png"] },
     { args: ["download", QM, "--out", "existing.png"], says: /exists: use --force/ },
     // classify
-    { args: ["classify", "--model", "missing.onnx", "scan.png"], says: /no model at/ },
-    { args: ["classify", "--model", "text.txt", "scan.png"], says: /not an ONNX model/ },
+    { args: ["classify", "--model", "missing.onnx", "scan.png"], says: /no model at/, code: "MODEL_MISSING" },
+    { args: ["classify", "--model", "text.txt", "scan.png"], says: /not an ONNX model/, code: "MODEL_INVALID" },
     { args: ["classify", "--size", "0", "scan.png"] },
     { args: ["classify", "--layout", "XYZ", "scan.png"], says: /--layout must be NCHW or NHWC/ },
     { args: ["classify", "--channels", "2", "scan.png"] },
@@ -145,28 +145,48 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
 
   it(`has at least 60 cases (${cases.length})`, () => expect(cases.length).to.be.at.least(60));
 
-  for (const c of cases) {
-    for (const json of [false, true]) {
-      const args = json ? [...c.args, "--json"] : c.args;
-      it(`xray ${args.map((a) => (a === "" ? "''" : a)).join(" ")}`, async () => {
-        const before = snapshot(work);
-        const r = await xray(home, args, { cwd: work });
-        const lines = r.stderr.trimEnd().split("\n");
-        expect(r.code, r.stderr).to.equal(c.exit ?? 2);
-        expect(lines, r.stderr).to.have.length(1);
-        expect(lines[0]).to.match(/^xray: error: \S/);
-        if (c.says) expect(lines[0]).to.match(c.says);
-        if (json) {
-          expect(r.json, r.stdout).to.have.property("error");
-          expect(r.json.error.code).to.equal(c.code ?? "BAD_INPUT");
-          expect(`xray: error: ${r.json.error.message}`).to.equal(lines[0]);
-        } else {
-          expect(r.stdout).to.equal("");
-        }
-        expect(snapshot(work)).to.deep.equal(before);
-      });
-    }
+  // Every run, plain and --json, three at a time (commands on the chain take turns by its lock);
+  // the work folder is compared before and after all of them.
+  const runs = cases.flatMap((c) => [false, true].map((json) => ({ c, json, args: json ? [...c.args, "--json"] : c.args })));
+  const results = new Map<string, Promise<CliResult>>();
+  let snapshotBefore: Record<string, string>;
+  let all: Promise<unknown>;
+  before(() => {
+    snapshotBefore = snapshot(work);
+    const queue = [...runs];
+    const worker = async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) {
+        const run = xray(home, r.args, { cwd: work });
+        results.set(r.args.join("\0"), run);
+        await run;
+      }
+    };
+    all = Promise.all([worker(), worker(), worker()]);
+  });
+
+  for (const { c, json, args } of runs) {
+    it(`xray ${args.map((a) => (a === "" ? "''" : a)).join(" ")}`, async () => {
+      while (!results.has(args.join("\0"))) await new Promise((resolve) => setTimeout(resolve, 20));
+      const r = await results.get(args.join("\0"))!;
+      const lines = r.stderr.trimEnd().split("\n");
+      expect(r.code, r.stderr).to.equal(c.exit ?? 2);
+      expect(lines, r.stderr).to.have.length(1);
+      expect(lines[0]).to.match(/^xray: error: \S/);
+      if (c.says) expect(lines[0]).to.match(c.says);
+      if (json) {
+        expect(r.json, r.stdout).to.have.property("error");
+        expect(r.json.error.code).to.equal(c.code ?? "BAD_INPUT");
+        expect(`xray: error: ${r.json.error.message}`).to.equal(lines[0]);
+      } else {
+        expect(r.stdout).to.equal("");
+      }
+    });
   }
+
+  it("none of them wrote, replaced or removed anything in the work folder", async () => {
+    await all;
+    expect(snapshot(work)).to.deep.equal(snapshotBefore);
+  });
 
   it("PAPER_HASH is still recordable after all of that (the chain was not harmed)", async () => {
     const r = await xray(home, ["set-xray-hash", "chest", PAPER_HASH, "--json"]);
