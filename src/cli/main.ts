@@ -166,24 +166,35 @@ define("set-contact", from("set-contact"))
 define("profile", from("profile")).description("show the patient page: profile, record count and the latest prediction");
 
 define("hash", from("hash"))
-  .description("SHA-256 of image files and folders (recursive), on every core; sha256sum's format by default")
-  .argument("<paths...>", "files and folders")
+  .description("SHA-256 of image files and folders (recursive), on every core; sha256sum's format by default; -c checks a list")
+  .argument("[paths...]", "files and folders ('-' = standard input); with --check: checksum lists (default: standard input)")
   .option("--format <format>", "text (like sha256sum) | jsonl | csv | icon (Lin et al.'s JS module)", "text")
-  .option("--manifest <file>", "also write a manifest (path, size, sha256, label, mime) for verify and anchor")
-  .option("--out <file>", "write the output to this file (atomically) instead of stdout")
+  .option("--manifest <file>", "also write a manifest (path, size, sha256, label, mime) for verify and anchor ('-' = stdout)")
+  .option("--out <file>", "write the output to this file (atomically) instead of stdout ('-' = stdout)")
+  .option("--force", "replace an existing --out or --manifest file (a manifest of the same paths is replaced anyway)")
   .option("--hidden", "include files and folders whose names start with '.'")
   .option("--any-file", "hash files that are not images too (default: reported as failures)")
   .option("--threads <n>", "worker threads (default: one per core; 0 = none)")
+  .option("-c, --check", "read SHA-256 lists and check them, as sha256sum -c (-q: only failures)")
+  .option("--status", "with --check: print nothing, the exit status says it")
+  .option("--strict", "with --check: improperly formatted lines fail the check")
+  .option("--ignore-missing", "with --check: missing files are neither failures nor reported")
+  .option("--warn", "with --check: warn about each improperly formatted line")
   .addHelpText(
     "after",
     `
-Files that are unreadable, empty or not images are reported on stderr and counted; the
-others are hashed, and the exit status is 1 if any failed.
+Files that are not hashed (unreadable, empty, not an image; FIFOs, sockets, devices and
+dangling links, which are never opened) are reported on stderr and counted; the others are
+hashed, and the exit status is 1 if any failed. The summary goes to stderr (not with -q).
+--out and --manifest never replace an existing file without --force, and write through a
+FIFO or device.
 
 Examples:
-  $ xray hash chest_xray/ > SHA256SUMS && sha256sum -c SHA256SUMS
+  $ xray hash chest_xray/ -q > SHA256SUMS && sha256sum -c SHA256SUMS
+  $ xray hash -c SHA256SUMS --quiet
+  $ cat scan.png | xray hash -
   $ xray hash chest_xray/ --manifest chest_xray.manifest.json --format jsonl
-  $ xray hash chest_xray/train/NORMAL --format icon --out icon.js`,
+  $ xray hash chest_xray/train/NORMAL --format icon --out icon.js --force`,
   );
 
 define("anchor", from("anchor"))
