@@ -92,8 +92,9 @@ describe("xray CLI: the reference session on a fresh embedded chain", function (
     const path = await import("node:path");
     const crypto = await import("node:crypto");
     await xray(home, ["set-permission", "doctor", "Dr.Lee", "doctor"]);
-    const file = path.join(home, "scan.bin");
-    const bytes = crypto.randomBytes(3 * 1024 * 1024 + 7);
+    const file = path.join(home, "scan.png");
+    // a PNG signature, then 3 MB: the image checks of xray hash pass
+    const bytes = Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), crypto.randomBytes(3 * 1024 * 1024 + 7)]);
     fs.writeFileSync(file, bytes);
     const r = await xray(home, ["set-xray-hash", "chest", "--file", file, "--json"]);
     expect(r.code, r.stderr).to.equal(0);

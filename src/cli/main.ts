@@ -124,8 +124,9 @@ define("set-xray-hash", from("set-xray-hash"))
   .description("record an image's SHA-256 on chain (from a doctor)")
   .argument("<part>", "body part, e.g. chest")
   .argument("[sha256]", "the image's SHA-256, 64 hex digits")
-  .option("--file <image>", "hash this file instead of giving the SHA-256")
-  .addHelpText("after", "\nExamples:\n  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134\n  $ xray set-xray-hash chest --file scan.png --json");
+  .option("--file <image>", "hash this image instead of giving the SHA-256 (checked as xray hash checks it)")
+  .option("--allow-duplicate", "record a hash that is already on chain (refused by default, naming the record)")
+  .addHelpText("after", "\nA file that is empty, not an image, or not a regular file is refused (exit 2).\n\nExamples:\n  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134\n  $ xray set-xray-hash chest --file scan.png --json\n  $ xray set-xray-hash chest --file scan.png --allow-duplicate   # a second record of the same image");
 
 define("xray-count", from("xray-count")).description("how many X-ray records there are");
 
