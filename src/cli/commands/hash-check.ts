@@ -18,9 +18,12 @@ export interface CheckFlags {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
-/** A name as sha256sum prints it: with "\" first and "\\", "\n", "\r" escaped when it holds them. */
+/**
+ * A name as sha256sum -c prints it: escaped ("\" first; "\\", "\n", "\r" written out) only
+ * when it would span lines, to keep the output easy to parse; other controls escaped by safeText.
+ */
 function printedName(file: string): string {
-  if (!/[\\\n\r]/.test(file)) return safeText(file);
+  if (!/[\n\r]/.test(file)) return safeText(file);
   return "\\" + safeText(file.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r"));
 }
 
