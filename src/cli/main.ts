@@ -201,7 +201,7 @@ Examples:
 define("anchor", from("anchor"))
   .description("record every hash of a manifest on chain: one record per image, or --batch as one Merkle root")
   .argument("<manifest>", "written by xray hash --manifest")
-  .option("--batch", "one transaction holding a Merkle root; each image's proof goes to <manifest>.proofs.json")
+  .option("--batch", "one transaction holding a Merkle root; each image's proof goes to <manifest>.proofs.json and the home's proof index")
   .option("--label <name>", "the data set's name in the batch event (default: the manifest's path)")
   .option("--part <part>", "body part stored with each record", "chest")
   .option("--window <n>", "transactions sent before waiting for a receipt", "64")
@@ -222,14 +222,16 @@ define("verify", from("verify"))
   .description("check files against the chain (records or batch proofs), or audit a folder against a manifest")
   .argument("[paths...]", "files to check on chain; with --manifest alone: the folder to audit (default: the manifest's own)")
   .option("--manifest <file>", "audit: every file read again and sorted into matched, changed, missing, moved, new")
-  .option("--proofs <file>", "Merkle proofs written by xray anchor --batch (default: <manifest>.proofs.json)")
+  .option("--proofs <file>", "Merkle proofs written by xray anchor --batch (default: <manifest>.proofs.json, else the home's proof index)")
   .addHelpText(
     "after",
     `
+A file is looked up as a per-image record first, then in the proof index that anchor --batch
+keeps in the home ($XRAY_HOME/proofs), as ots verify finds its .ots file: no --proofs needed.
 Exit status 1 when a file is not anchored or the audit finds any difference.
 
 Examples:
-  $ xray verify scan.png                         # is this image recorded on chain?
+  $ xray verify scan.png                         # recorded on chain, or in an anchored batch?
   $ xray verify scan.png --proofs chest.json.proofs.json
   $ xray verify --manifest chest.json            # audit, like hashdeep -a
   $ xray verify --manifest chest.json /mnt/copy/chest_xray --json`,
