@@ -14,6 +14,8 @@ export interface ListFilesOptions {
   hidden?: boolean;
   /** Absolute paths to leave out (the manifest being written, its state files). */
   exclude?: Set<string>;
+  /** "-" stands for standard input: kept as a file named "-" for the caller to read. */
+  stdin?: boolean;
 }
 
 /** A path that could not be listed, kept so the run can report it and go on. */
@@ -27,10 +29,10 @@ export interface ListProblem {
  * argument in turn, and inside a folder, byte order of the relative paths. Symbolic links
  * to files are followed; links to folders are not (no cycles). Anything that is not a regular
  * file (a FIFO, socket or device; a dangling link) is a problem, never opened: reading a FIFO
- * would wait forever for a writer. "-" (standard input) is kept as a file.
+ * would wait forever for a writer. With `stdin`, "-" is kept as a file.
  */
 export function listFiles(inputs: string[], options: ListFilesOptions = {}): { files: FoundFile[]; problems: ListProblem[] } {
-  const { hidden = false, exclude = new Set<string>() } = options;
+  const { hidden = false, exclude = new Set<string>(), stdin = false } = options;
   const files: FoundFile[] = [];
   const problems: ListProblem[] = [];
   const seen = new Set<string>();
@@ -64,7 +66,7 @@ export function listFiles(inputs: string[], options: ListFilesOptions = {}): { f
     }
   };
   for (const input of inputs) {
-    if (input === "-") {
+    if (input === "-" && stdin) {
       if (!seen.has("-")) files.push({ path: "-", label: "" });
       seen.add("-");
       continue;

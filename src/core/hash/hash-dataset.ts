@@ -30,7 +30,7 @@ export async function hashDataset(inputs: string[], options: HashDatasetOptions 
   const { manifestFile, stdin } = options;
   if (inputs.includes("-") && (manifestFile || !stdin)) throw new UsageError(manifestFile ? "standard input ('-') cannot be part of a manifest: give files and folders" : "no standard input was given for '-'");
   const exclude = manifestFile ? manifestAndCompanions(manifestFile) : new Set<string>();
-  const listed = listFiles(inputs, { hidden: options.hidden, exclude });
+  const listed = listFiles(inputs, { hidden: options.hidden, exclude, stdin: true });
   const onDisk = listed.files.filter((f) => f.path !== "-");
   const hashed = await hashFiles(
     onDisk.map((f) => f.path),
