@@ -135,6 +135,14 @@ describe("xray hash: special files, outputs, -c and standard input", function ()
     expect(other.code).to.equal(2);
     oneLine(other, /m\.json exists: use --force/);
     expect(fs.readFileSync(path.join(work, "m.json"), "utf8")).to.equal(before);
+    const folder = await run(["hash", "d/a.png", "--manifest", "outdir", "--json"]);
+    expect(folder.code).to.equal(2);
+    oneLine(folder, /outdir is a folder/);
+    expect(fs.readdirSync(work).filter((f) => f.endsWith(".tmp"))).to.be.empty;
+    execFileSync("mknod", [path.join(work, "m.null"), "c", "1", "3"]);
+    const dev = await run(["hash", "d/a.png", "--manifest", "m.null", "-q"]);
+    expect(dev.code, dev.stderr).to.equal(0);
+    expect(fs.lstatSync(path.join(work, "m.null")).isCharacterDevice()).to.equal(true);
   });
 
   it("'-' hashes standard input as sha256sum does; bytes that are not an image are reported", async () => {

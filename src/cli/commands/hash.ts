@@ -24,7 +24,11 @@ export async function run(g: Globals, paths: string[], o: HashOptions): Promise<
   if (!HASH_FORMATS.includes(o.format as HashFormat)) throw new UsageError(`unknown format "${o.format}": use ${HASH_FORMATS.join(", ")}`);
   const threads = o.threads === undefined ? undefined : Number(o.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) throw new UsageError(`--threads must be a whole number from 0 to 256, got "${o.threads}"`);
-  if (o.check) return runCheck(g, paths, { ...o, threads });
+  if (o.check) {
+    const other = o.out ? "--out" : o.manifest ? "--manifest" : o.format !== "text" ? "--format" : undefined;
+    if (other) throw new UsageError(`${other} does not go with --check (it prints sha256sum -c's lines)`);
+    return runCheck(g, paths, { ...o, threads });
+  }
   const checkOnly = (["status", "strict", "ignoreMissing", "warn"] as const).find((k) => o[k]);
   if (!paths.length) throw new UsageError("give the files and folders to hash ('-' = standard input), or --check <list>");
   if (checkOnly) throw new UsageError(`--${checkOnly.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} only goes with --check`);
