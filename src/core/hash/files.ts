@@ -56,13 +56,17 @@ export function listFiles(inputs: string[], options: ListFilesOptions = {}): { f
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) add(p);
+      else if (exclude.has(path.resolve(p))) continue; // e.g. the manifest written through a FIFO
       else if (e.isSymbolicLink()) {
         const st = statOrUndefined(p);
         if (st?.isDirectory()) continue; // links to folders are not followed
         const why = st ? notRegular(st) : "dangling symbolic link";
         if (why) problems.push({ path: p, error: why });
         else add(p);
-      } else problems.push({ path: p, error: notRegular(fs.lstatSync(p)) ?? "not a regular file" });
+      } else {
+        const st = statOrUndefined(p, true);
+        problems.push({ path: p, error: st ? (notRegular(st) ?? "not a regular file") : "no such file" });
+      }
     }
   };
   for (const input of inputs) {
