@@ -21,7 +21,7 @@ export interface HashOnChain {
 export interface VerifyHashOptions {
   /** A proofs file to check (always checked when it has a proof for the hash). */
   proofs?: ProofsFile;
-  /** Without `proofs`, look in the home's proof index when no record holds the hash (default true). */
+  /** When no record holds the hash and `proofs` has no proof for it, look in the home's proof index (default true). */
   useIndex?: boolean;
   /** The index, shared between calls so each proofs file is read once. */
   index?: ReturnType<typeof proofIndex>;
@@ -43,7 +43,7 @@ export async function verifyHashOnChain(ctx: XrContext, sha256: string, p: Verif
   if (p.proofs?.proofs[sha256]) {
     out.batch = await checkBatch(ctx, p.proofs, sha256);
     out.proofFrom = "file";
-  } else if (!p.proofs && !out.anchored && p.useIndex !== false) {
+  } else if (!out.anchored && p.useIndex !== false) {
     for (const candidate of (p.index ?? proofIndexOf(ctx)).find(sha256)) {
       out.batch = await checkBatch(ctx, candidate, sha256);
       out.proofFrom = "index";
