@@ -15,6 +15,11 @@ describe("xray hash, dataset and verify --manifest", function () {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-test-hashwork-"));
   const ds = path.join(work, "kaggle");
 
+  after(() => {
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
   before(async () => {
     fs.cpSync(path.join(CXR, "originals"), path.join(work, "originals"), { recursive: true });
     const r = await xray(home, ["dataset", ds, "--scale", "0.005", "--source", CXR, "--json"]);
@@ -84,7 +89,7 @@ describe("xray hash, dataset and verify --manifest", function () {
     expect(r.code).to.equal(1);
     expect(r.json.count).to.equal(1);
     expect(r.json.failedCount).to.equal(3);
-    const errors = Object.fromEntries(r.json.failed.map((f: { path: string; error: string }) => [f.path, f.error]));
+    const errors = Object.fromEntries(r.json.failed.map((f: { file: string; error: string }) => [f.file, f.error]));
     expect(errors["bad/empty.png"]).to.equal("empty file");
     expect(errors["bad/notes.txt"]).to.match(/not an image/);
     expect(errors["missing.png"]).to.match(/no such file/);

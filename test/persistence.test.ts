@@ -56,14 +56,14 @@ describe("embedded chain persistence", function () {
     const count = await xray(home, ["xray-count", "--json"]);
     expect(count.code, count.stderr).to.equal(0);
     expect([2, 3]).to.include(count.json.count); // the killed write either landed whole or not at all
-    const w = await xray(home, ["set-xray-hash", "foot", PAPER_HASH, "--json"]);
+    const w = await xray(home, ["set-xray-hash", "foot", PAPER_HASH, "--allow-duplicate", "--json"]);
     expect(w.code, w.stderr).to.equal(0);
     expect(w.json.index).to.equal(count.json.count);
   });
 
   it("concurrent commands on one home take turns instead of failing", async () => {
     const before = (await xray(home, ["xray-count", "--json"])).json.count;
-    const runs = await Promise.all([1, 2, 3].map((i) => xray(home, ["set-xray-hash", `part${i}`, PAPER_HASH, "--json"])));
+    const runs = await Promise.all([1, 2, 3].map((i) => xray(home, ["set-xray-hash", `part${i}`, PAPER_HASH, "--allow-duplicate", "--json"])));
     for (const r of runs) expect(r.code, r.stderr).to.equal(0);
     expect(runs.map((r) => r.json.index).sort()).to.deep.equal([before, before + 1, before + 2]);
   });

@@ -125,8 +125,9 @@ define("set-xray-hash", from("set-xray-hash"))
   .description("record an image's SHA-256 on chain (from a doctor)")
   .argument("<part>", "body part, e.g. chest")
   .argument("[sha256]", "the image's SHA-256, 64 hex digits")
-  .option("--file <image>", "hash this file instead of giving the SHA-256")
-  .addHelpText("after", "\nExamples:\n  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134\n  $ xray set-xray-hash chest --file scan.png --json");
+  .option("--file <image>", "hash this image instead of giving the SHA-256 (checked as xray hash checks it)")
+  .option("--allow-duplicate", "record a hash that is already on chain (refused by default, naming the record)")
+  .addHelpText("after", "\nA file that is empty, not an image, or not a regular file is refused (exit 2).\n\nExamples:\n  $ xray set-xray-hash chest 16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134\n  $ xray set-xray-hash chest --file scan.png --json\n  $ xray set-xray-hash chest --file scan.png --allow-duplicate   # a second record of the same image");
 
 define("xray-count", from("xray-count")).description("how many X-ray records there are");
 
@@ -167,30 +168,41 @@ define("set-contact", from("set-contact"))
 define("profile", from("profile")).description("show the patient page: profile, record count and the latest prediction");
 
 define("hash", from("hash"))
-  .description("SHA-256 of image files and folders (recursive), on every core; sha256sum's format by default")
-  .argument("<paths...>", "files and folders")
+  .description("SHA-256 of image files and folders (recursive), on every core; sha256sum's format by default; -c checks a list")
+  .argument("[paths...]", "files and folders ('-' = standard input); with --check: checksum lists (default: standard input)")
   .option("--format <format>", "text (like sha256sum) | jsonl | csv | icon (Lin et al.'s JS module)", "text")
-  .option("--manifest <file>", "also write a manifest (path, size, sha256, label, mime) for verify and anchor")
-  .option("--out <file>", "write the output to this file (atomically) instead of stdout")
+  .option("--manifest <file>", "also write a manifest (path, size, sha256, label, mime) for verify and anchor ('-' = stdout)")
+  .option("--out <file>", "write the output to this file (atomically) instead of stdout ('-' = stdout)")
+  .option("--force", "replace an existing --out or --manifest file (a manifest of the same paths is replaced anyway)")
   .option("--hidden", "include files and folders whose names start with '.'")
   .option("--any-file", "hash files that are not images too (default: reported as failures)")
   .option("--threads <n>", "worker threads (default: one per core; 0 = none)")
+  .option("-c, --check", "read SHA-256 lists and check them, as sha256sum -c (-q: only failures)")
+  .option("--status", "with --check: print nothing, the exit status says it")
+  .option("--strict", "with --check: improperly formatted lines fail the check")
+  .option("--ignore-missing", "with --check: missing files are neither failures nor reported")
+  .option("--warn", "with --check: warn about each improperly formatted line")
   .addHelpText(
     "after",
     `
-Files that are unreadable, empty or not images are reported on stderr and counted; the
-others are hashed, and the exit status is 1 if any failed.
+Files that are not hashed (unreadable, empty, not an image; FIFOs, sockets, devices and
+dangling links, which are never opened) are reported on stderr and counted; the others are
+hashed, and the exit status is 1 if any failed. The summary goes to stderr (not with -q).
+--out and --manifest never replace an existing file without --force, and write through a
+FIFO or device.
 
 Examples:
-  $ xray hash chest_xray/ > SHA256SUMS && sha256sum -c SHA256SUMS
+  $ xray hash chest_xray/ -q > SHA256SUMS && sha256sum -c SHA256SUMS
+  $ xray hash -c SHA256SUMS --quiet
+  $ cat scan.png | xray hash -
   $ xray hash chest_xray/ --manifest chest_xray.manifest.json --format jsonl
-  $ xray hash chest_xray/train/NORMAL --format icon --out icon.js`,
+  $ xray hash chest_xray/train/NORMAL --format icon --out icon.js --force`,
   );
 
 define("anchor", from("anchor"))
   .description("record every hash of a manifest on chain: one record per image, or --batch as one Merkle root")
   .argument("<manifest>", "written by xray hash --manifest")
-  .option("--batch", "one transaction holding a Merkle root; each image's proof goes to <manifest>.proofs.json")
+  .option("--batch", "one transaction holding a Merkle root; each image's proof goes to <manifest>.proofs.json and the home's proof index")
   .option("--label <name>", "the data set's name in the batch event (default: the manifest's path)")
   .option("--part <part>", "body part stored with each record", "chest")
   .option("--window <n>", "transactions sent before waiting for a receipt", "64")
@@ -211,14 +223,16 @@ define("verify", from("verify"))
   .description("check files against the chain (records or batch proofs), or audit a folder against a manifest")
   .argument("[paths...]", "files to check on chain; with --manifest alone: the folder to audit (default: the manifest's own)")
   .option("--manifest <file>", "audit: every file read again and sorted into matched, changed, missing, moved, new")
-  .option("--proofs <file>", "Merkle proofs written by xray anchor --batch (default: <manifest>.proofs.json)")
+  .option("--proofs <file>", "Merkle proofs written by xray anchor --batch (default: <manifest>.proofs.json, else the home's proof index)")
   .addHelpText(
     "after",
     `
+A file is looked up as a per-image record first, then in the proof index that anchor --batch
+keeps in the home ($XRAY_HOME/proofs), as ots verify finds its .ots file: no --proofs needed.
 Exit status 1 when a file is not anchored or the audit finds any difference.
 
 Examples:
-  $ xray verify scan.png                         # is this image recorded on chain?
+  $ xray verify scan.png                         # recorded on chain, or in an anchored batch?
   $ xray verify scan.png --proofs chest.json.proofs.json
   $ xray verify --manifest chest.json            # audit, like hashdeep -a
   $ xray verify --manifest chest.json /mnt/copy/chest_xray --json`,

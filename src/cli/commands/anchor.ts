@@ -1,6 +1,7 @@
 import { anchorManifest } from "../../core/chain/actions/anchor-manifest";
 import { xrContext } from "../../core/chain/xr";
 import { readManifest } from "../../core/hash/manifest";
+import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
@@ -36,21 +37,25 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
       onProgress: (done, total) => (bar ??= progressBar("anchoring", total, !g.json)).update(done),
     }).finally(() => bar?.done());
     const seconds = (Date.now() - started) / 1000;
+    const timing = `${seconds.toFixed(2)} s`;
     if (out.mode === "batch") {
       const tx = out.tx;
+      const time = new Date(out.time * 1000).toISOString();
       const head = out.already
-        ? `already anchored: ${n(out.count)} images under root ${out.root} (by ${out.author}, ${new Date(out.time * 1000).toISOString()})`
-        : `anchored ${n(out.count)} images as one batch, root ${out.root} (${seconds.toFixed(2)} s, ${(out.chainMs / 1000).toFixed(2)} s of it on chain)`;
+        ? `already anchored: ${n(out.count)} images under root ${out.root} (by ${out.author}, ${time})`
+        : `anchored ${n(out.count)} images as one batch, root ${out.root}`;
       return {
-        json: { mode: "batch", manifest: manifestFile, root: out.root, images: out.images, leaves: out.count, already: out.already, author: out.author, time: out.time, proofs: out.proofsFile, seconds, chainSeconds: +(out.chainMs / 1000).toFixed(3), tx },
-        text: [head, `proofs: ${out.proofsFile}`, tx ? `tx ${tx.hash} in block ${tx.block}${tx.gasUsed ? `, gas used ${n(tx.gasUsed)}` : ""}` : ""].filter(Boolean).join("\n"),
+        json: { mode: "batch", file: manifestFile, root: out.root, images: out.images, leaves: out.count, already: out.already, author: out.author, time, out: out.proofsFile, seconds, chainSeconds: +(out.chainMs / 1000).toFixed(3), tx },
+        text: `${head}\nproofs: ${safeText(out.proofsFile)}`,
+        details: tx ? `tx ${tx.hash} in block ${tx.block}${tx.gasUsed ? `, gas used ${n(tx.gasUsed)}` : ""}` : undefined,
+        summary: `${timing}, ${(out.chainMs / 1000).toFixed(2)} s of it on chain`,
       };
     }
     const gasMedian = median(out.gas);
     return {
       json: {
         mode: "records",
-        manifest: manifestFile,
+        file: manifestFile,
         images: out.total,
         alreadyAnchored: out.alreadyAnchored,
         sent: out.sent,
@@ -58,14 +63,12 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
         gasTotal: out.gas.reduce((a, b) => a + b, 0),
         firstBlock: out.firstBlock,
         lastBlock: out.lastBlock,
-        records: out.stateFile,
+        out: out.stateFile,
         seconds,
       },
-      text: [
-        `anchored ${n(out.total)} images, one record each: ${n(out.sent)} recorded now, ${n(out.alreadyAnchored)} already on chain`,
-        `record indexes: ${out.stateFile}`,
-        out.sent ? `${n(out.sent)} transactions, blocks ${out.firstBlock}-${out.lastBlock}, gas ${n(gasMedian)} per record (median), ${seconds.toFixed(2)} s` : "",
-      ].filter(Boolean).join("\n"),
+      text: `anchored ${n(out.total)} images, one record each: ${n(out.sent)} recorded now, ${n(out.alreadyAnchored)} already on chain\nrecord indexes: ${safeText(out.stateFile)}`,
+      details: out.sent ? `${n(out.sent)} transactions, blocks ${out.firstBlock}-${out.lastBlock}, gas ${n(gasMedian)} per record (median)` : undefined,
+      summary: timing,
     };
   });
 }

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { generateKaggleDataset } from "../../core/imaging/kaggle-dataset";
 import { packageRoot } from "../../core/paths";
+import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import type { Globals } from "../context";
 import type { CommandOutput } from "../output";
@@ -31,6 +32,7 @@ export async function run(g: Globals, out: string, o: { source?: string; seed: s
   const seconds = (Date.now() - started) / 1000;
   return {
     json: { ...r, source, seed, scale, seconds },
-    text: `${r.images} images in ${out} (${r.written} written now), ${formatBytes(r.bytes)}: ${formatBytes(r.minBytes)} to ${formatBytes(r.maxBytes)}, median ${formatBytes(r.medianBytes)}; ${seconds.toFixed(1)} s`,
+    text: `${r.images} images in ${safeText(out)} (${r.written} written now)`,
+    summary: `${formatBytes(r.bytes)}: ${formatBytes(r.minBytes)} to ${formatBytes(r.maxBytes)}, median ${formatBytes(r.medianBytes)}; ${seconds.toFixed(1)} s`,
   };
 }

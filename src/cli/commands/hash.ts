@@ -1,25 +1,45 @@
 import { formatHashes, HASH_FORMATS, type HashFormat } from "../../core/hash/formats";
 import { hashDataset } from "../../core/hash/hash-dataset";
-import { writeManifest } from "../../core/hash/manifest";
-import { writeFileAtomic } from "../../core/home";
+import { checkManifestOutput, writeManifest } from "../../core/hash/manifest";
+import { checkOutput, writeOutput, type OutputTarget } from "../../core/out-file";
+import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import type { Globals } from "../context";
 import type { CommandOutput } from "../output";
 import { formatBytes, progressBar, type Progress } from "../progress";
+import { runCheck, type CheckFlags } from "./hash-check";
 
-interface HashOptions {
+export interface HashOptions extends CheckFlags {
   format: string;
   manifest?: string;
   out?: string;
+  force?: boolean;
   hidden?: boolean;
   anyFile?: boolean;
   threads?: string;
+  check?: boolean;
 }
 
 export async function run(g: Globals, paths: string[], o: HashOptions): Promise<CommandOutput> {
   if (!HASH_FORMATS.includes(o.format as HashFormat)) throw new UsageError(`unknown format "${o.format}": use ${HASH_FORMATS.join(", ")}`);
   const threads = o.threads === undefined ? undefined : Number(o.threads);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0 && threads <= 256)) throw new UsageError(`--threads must be a whole number from 0 to 256, got "${o.threads}"`);
+  if (o.check) {
+    const other = o.out ? "--out" : o.manifest ? "--manifest" : o.format !== "text" ? "--format" : undefined;
+    if (other) throw new UsageError(`${other} does not go with --check (it prints sha256sum -c's lines)`);
+    return runCheck(g, paths, { ...o, threads });
+  }
+  const checkOnly = (["status", "strict", "ignoreMissing", "warn"] as const).find((k) => o[k]);
+  if (!paths.length) throw new UsageError("give the files and folders to hash ('-' = standard input), or --check <list>");
+  if (checkOnly) throw new UsageError(`--${checkOnly.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} only goes with --check`);
+
+  // Every output is decided before any work: a folder or an existing file is refused now.
+  const out: OutputTarget | undefined = o.out ? checkOutput(o.out, { force: o.force }) : undefined;
+  const manifest: OutputTarget | undefined = o.manifest ? checkManifestOutput(o.manifest, paths, { force: o.force }) : undefined;
+  if (manifest?.kind === "stdout" && g.json) throw new UsageError("--manifest - and --json would both go to standard output: give a file for --manifest");
+  if (manifest?.kind === "stdout" && (!out || out.kind === "stdout")) throw new UsageError("--manifest - and the hash list would both go to standard output: give --out <file> for the list");
+  if (out && manifest && out.kind !== "stdout" && "path" in manifest && manifest.path === out.path) throw new UsageError("--out and --manifest name the same file");
+
   const started = Date.now();
   let bar: Progress | undefined;
   const result = await hashDataset(paths, {
@@ -27,28 +47,31 @@ export async function run(g: Globals, paths: string[], o: HashOptions): Promise<
     anyFile: o.anyFile,
     threads,
     manifestFile: o.manifest,
+    stdin: process.stdin,
     onProgress: (done, bytes, total) => (bar ??= progressBar("hashing", total, !g.json)).update(done, formatBytes(bytes)),
   }).finally(() => bar?.done());
   const seconds = (Date.now() - started) / 1000;
-  if (o.manifest && result.manifest) writeManifest(o.manifest, result.manifest);
+  const io = { force: o.force, stdout: process.stdout };
+  if (manifest && result.manifest) await writeManifest(manifest, result.manifest, io);
   const body = formatHashes(result.files, o.format as HashFormat);
-  if (o.out) writeFileAtomic(o.out, body + "\n");
+  const toFile = out && out.kind !== "stdout";
+  if (toFile) await writeOutput(out, body ? body + "\n" : "", io);
 
-  const failedLines = result.failed.map((f) => `${f.path}: ${f.error}`);
-  const summary = `${result.files.length} files, ${formatBytes(result.bytes)} hashed in ${seconds.toFixed(2)} s${result.failed.length ? `; ${result.failed.length} failed` : ""}`;
+  const failed = result.failed.length;
   return {
     json: {
       count: result.files.length,
-      failedCount: result.failed.length,
+      failedCount: failed,
       bytes: result.bytes,
       seconds,
       ...(o.manifest ? { manifest: o.manifest } : {}),
-      ...(o.out ? { out: o.out } : {}),
-      files: result.files,
-      failed: result.failed,
+      ...(toFile ? { out: o.out } : {}),
+      files: result.files.map(({ path, ...f }) => ({ file: path, ...f })),
+      failed: result.failed.map((f) => ({ file: f.path, error: f.error })),
     },
-    text: o.out || !body ? summary : body,
-    stderr: result.failed.length ? [...failedLines, summary] : [],
-    exitCode: result.failed.length ? 1 : 0,
+    text: toFile ? "" : body,
+    stderr: result.failed.map((f) => `${safeText(f.path)}: ${f.error}`),
+    summary: `${result.files.length} files, ${formatBytes(result.bytes)} hashed in ${seconds.toFixed(2)} s${failed ? `; ${failed} failed` : ""}`,
+    exitCode: failed ? 1 : 0,
   };
 }

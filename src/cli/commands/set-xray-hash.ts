@@ -1,20 +1,22 @@
-import { setXrayHash } from "../../core/chain/actions/records";
-import { sha256File } from "../../core/hash/sha256";
+import { recordXrayHash } from "../../core/chain/actions/records";
 import { xrContext } from "../../core/chain/xr";
+import { hashFileSync } from "../../core/hash/hash-file";
+import { safeText } from "../../core/text";
 import { parseSha256 } from "../../core/validate";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
 import { txJson, txText, type CommandOutput } from "../output";
 
-export async function run(g: Globals, part: string, hashText: string | undefined, o: { file?: string }): Promise<CommandOutput> {
+export async function run(g: Globals, part: string, hashText: string | undefined, o: { file?: string; allowDuplicate?: boolean }): Promise<CommandOutput> {
   if (!part.trim()) throw new UsageError("the body part must not be empty");
   if (Buffer.byteLength(part) > 32) throw new UsageError(`the body part must be at most 32 bytes, got ${Buffer.byteLength(part)}`);
   if (hashText && o.file) throw new UsageError("give either a SHA-256 or --file, not both");
   let sha256: string;
   if (o.file) {
-    sha256 = await sha256File(o.file).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read ${o.file}: ${err.code ?? err.message}`);
-    });
+    // the image checks of hash and anchor: a non-empty image, a regular file (never a FIFO)
+    const h = hashFileSync(o.file);
+    if (!h.ok) throw new UsageError(h.code ? `cannot read ${o.file}: ${h.error}` : `${o.file}: ${h.error}`);
+    sha256 = h.sha256;
   } else if (hashText) {
     sha256 = parseSha256(hashText);
   } else {
@@ -23,10 +25,11 @@ export async function run(g: Globals, part: string, hashText: string | undefined
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
     const from = await senderFor(g, chain, ctx.deployment, "doctor");
-    const out = await setXrayHash(ctx, { part, sha256, from });
+    const out = await recordXrayHash(ctx, { part, sha256, from, allowDuplicate: o.allowDuplicate });
     return {
       json: { index: out.index, part, sha256, ...(o.file ? { file: o.file } : {}), tx: txJson(out) },
-      text: `recorded X-ray #${out.index}: ${part} ${sha256}\n${txText(out)}`,
+      text: `recorded X-ray #${out.index}: ${safeText(part)} ${sha256}`,
+      details: txText(out),
     };
   });
 }

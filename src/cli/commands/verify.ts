@@ -1,13 +1,15 @@
 import * as fs from "node:fs";
-import { verifyHashOnChain } from "../../core/chain/actions/verify-hash";
+import { proofIndexOf, verifyHashOnChain, type HashOnChain } from "../../core/chain/actions/verify-hash";
 import { xrContext } from "../../core/chain/xr";
 import { auditManifest, type AuditResult } from "../../core/hash/audit";
 import { hashFiles } from "../../core/hash/hash-files";
 import { proofsFileFor, readProofs } from "../../core/hash/proofs";
+import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import { withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
 import { progressBar, type Progress } from "../progress";
+import { recordJson } from "../records";
 
 interface VerifyOptions {
   manifest?: string;
@@ -24,28 +26,37 @@ export async function run(g: Globals, paths: string[], o: VerifyOptions): Promis
   const hashes = await hashFiles(paths, { anyFile: true });
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
+    const index = proofIndexOf(ctx);
     const results = await Promise.all(
-      hashes.map(async (h, i) =>
-        h.ok ? { path: paths[i], ...(await verifyHashOnChain(ctx, h.sha256, { proofs })) } : { path: paths[i], anchored: false, error: h.error },
-      ),
+      hashes.map(async (h, i) => (h.ok ? { file: paths[i], ...(await verifyHashOnChain(ctx, h.sha256, { proofs, index })) } : { file: paths[i], anchored: false as const, error: h.error })),
     );
-    const lines = results.map((r) => {
-      if ("error" in r) return `FAILED        ${r.path}: ${r.error}`;
-      const how = [
-        ...r.records.map((rec) => `record #${rec.index} by ${rec.doctor || "?"} (${rec.author}), ${rec.date}`),
-        ...(r.batch?.anchored ? [`batch ${r.batch.root} of ${r.batch.count} images by ${r.batch.author}, ${new Date(r.batch.time * 1000).toISOString()}; proof checked by xr.verifyAnchored`] : []),
-        ...(r.batch && !r.batch.anchored ? [`proof for batch ${r.batch.root} ${!r.batch.proofValid ? "is invalid" : r.batch.author ? "was refused by the contract" : "names a root that is not on chain"}`] : []),
-      ];
-      return `${r.anchored ? "ANCHORED     " : "NOT ANCHORED "} ${r.path}  sha256 ${r.sha256}${how.length ? "\n  " + how.join("\n  ") : ""}`;
-    });
     const bad = results.filter((r) => !r.anchored).length;
     return {
-      json: { anchored: results.length - bad, notAnchored: bad, ...(proofsFile ? { proofs: proofsFile } : {}), files: results },
-      text: lines.join("\n"),
-      stderr: bad ? [`${bad} of ${results.length} files are not anchored on ${chain.provider.description}`] : [],
+      json: {
+        anchored: results.length - bad,
+        notAnchored: bad,
+        ...(proofsFile ? { proofs: proofsFile } : {}),
+        files: results.map((r) => ("error" in r ? r : { ...r, records: r.records.map(recordJson), ...(r.batch ? { batch: { ...r.batch, time: isoTime(r.batch.time) } } : {}) })),
+      },
+      text: results.map((r) => ("error" in r ? `FAILED        ${safeText(r.file)}: ${r.error}` : verdictText(r.file, r))).join("\n"),
+      summary: bad ? `${bad} of ${results.length} files are not anchored on ${chain.provider.description}` : `${results.length} of ${results.length} files anchored`,
       exitCode: bad ? 1 : 0,
     };
   });
+}
+
+const isoTime = (seconds: number) => (seconds ? new Date(seconds * 1000).toISOString() : null);
+
+/** "ANCHORED      scan.png  sha256 …" and one line per record or batch proof; on-chain text escaped. */
+function verdictText(file: string, r: HashOnChain): string {
+  const b = r.batch;
+  const label = b?.label ? ` "${safeText(b.label)}"` : "";
+  const how = [
+    ...r.records.map((rec) => `record #${rec.index} by ${safeText(rec.doctor) || "?"} (${rec.author}), ${rec.date}`),
+    ...(b?.anchored ? [`batch${label} ${b.root} of ${b.count} images by ${b.author}, ${isoTime(b.time)}; proof ${r.proofFrom === "index" ? "from the home's index, " : ""}checked by xr.verifyAnchored`] : []),
+    ...(b && !b.anchored ? [`proof for batch ${b.root} ${!b.proofValid ? "is invalid" : b.author ? "was refused by the contract" : "names a root that is not on chain"}`] : []),
+  ];
+  return `${r.anchored ? "ANCHORED     " : "NOT ANCHORED "} ${safeText(file)}  sha256 ${r.sha256}${how.length ? "\n  " + how.join("\n  ") : ""}`;
 }
 
 async function audit(g: Globals, manifest: string, folder: string | undefined): Promise<CommandOutput> {
@@ -57,16 +68,16 @@ async function audit(g: Globals, manifest: string, folder: string | undefined): 
   const counts = `${r.matched} matched, ${r.changed.length} changed, ${r.missing.length} missing, ${r.moved.length} moved, ${r.new.length} new, ${r.unreadable.length} unreadable`;
   const lines = [
     `audit ${r.ok ? "passed" : "FAILED"}: ${counts}`,
-    ...r.changed.map((c) => `changed:    ${c.path} (expected ${c.expected}, found ${c.actual})`),
-    ...r.missing.map((p) => `missing:    ${p}`),
-    ...r.moved.map((m) => `moved:      ${m.from} -> ${m.to}`),
-    ...r.new.map((p) => `new:        ${p}`),
-    ...r.unreadable.map((u) => `unreadable: ${u.path}: ${u.error}`),
+    ...r.changed.map((c) => `changed:    ${safeText(c.path)} (expected ${c.expected}, found ${c.actual})`),
+    ...r.missing.map((p) => `missing:    ${safeText(p)}`),
+    ...r.moved.map((m) => `moved:      ${safeText(m.from)} -> ${safeText(m.to)}`),
+    ...r.new.map((p) => `new:        ${safeText(p)}`),
+    ...r.unreadable.map((u) => `unreadable: ${safeText(u.path)}: ${u.error}`),
   ];
   return {
     json: r,
     text: lines.join("\n"),
-    stderr: r.ok ? [] : [`audit of ${manifest} failed: ${counts}`],
+    stderr: r.ok ? [] : [`audit of ${safeText(manifest)} failed: ${counts}`],
     exitCode: r.ok ? 0 : 1,
   };
 }

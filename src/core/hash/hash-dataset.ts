@@ -1,4 +1,7 @@
+import type { Readable } from "node:stream";
+import { UsageError } from "../../errors";
 import type { HashedFile } from "./formats";
+import { hashStream, type FileHash } from "./hash-file";
 import { hashFiles, type HashFilesOptions } from "./hash-files";
 import { listFiles } from "./files";
 import { MANIFEST_FORMAT, manifestAndCompanions, relativeToManifest, type Manifest } from "./manifest";
@@ -8,12 +11,14 @@ export interface HashDatasetOptions extends HashFilesOptions {
   hidden?: boolean;
   /** When a manifest will be written: its paths are made relative to this file's folder, and it is not hashed itself. */
   manifestFile?: string;
+  /** What the input "-" reads (the caller's standard input; the core never touches process.stdin). */
+  stdin?: Readable;
 }
 
 export interface HashDatasetResult {
   /** Hashed files, paths as the user would write them (relative to where xray runs). */
   files: HashedFile[];
-  /** Files that could not be hashed (unreadable, empty, not an image) and folders that could not be read. */
+  /** Files that could not be hashed (unreadable, empty, not an image, FIFO, socket, device, dangling link) and folders that could not be read. */
   failed: { path: string; error: string }[];
   bytes: number;
   /** Set when `manifestFile` was given: the manifest to write. */
@@ -22,13 +27,17 @@ export interface HashDatasetResult {
 
 /** Lists and hashes files and folders: the work behind `xray hash`. */
 export async function hashDataset(inputs: string[], options: HashDatasetOptions = {}): Promise<HashDatasetResult> {
-  const { manifestFile } = options;
+  const { manifestFile, stdin } = options;
+  if (inputs.includes("-") && (manifestFile || !stdin)) throw new UsageError(manifestFile ? "standard input ('-') cannot be part of a manifest: give files and folders" : "no standard input was given for '-'");
   const exclude = manifestFile ? manifestAndCompanions(manifestFile) : new Set<string>();
-  const listed = listFiles(inputs, { hidden: options.hidden, exclude });
-  const results = await hashFiles(
-    listed.files.map((f) => f.path),
+  const listed = listFiles(inputs, { hidden: options.hidden, exclude, stdin: true });
+  const onDisk = listed.files.filter((f) => f.path !== "-");
+  const hashed = await hashFiles(
+    onDisk.map((f) => f.path),
     options,
   );
+  const fromStdin: FileHash | undefined = stdin && onDisk.length < listed.files.length ? await hashStream(stdin, options) : undefined;
+  const results = listed.files.map((f) => (f.path === "-" ? fromStdin! : hashed.shift()!));
   const files: HashedFile[] = [];
   const failed = [...listed.problems];
   let bytes = 0;

@@ -1,13 +1,11 @@
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { hashFileSync, type FileHash } from "./hash-file";
+import { hashFileSync, type AcceptOptions, type FileHash } from "./hash-file";
 
-export interface HashFilesOptions {
+export interface HashFilesOptions extends AcceptOptions {
   /** Worker threads; default: one per core. 0 hashes on the calling thread. */
   threads?: number;
-  /** Accept files that are not images (hashed as application/octet-stream). */
-  anyFile?: boolean;
   /** Called after each file with the running totals. */
   onProgress?: (done: number, bytes: number, total: number) => void;
 }
@@ -22,7 +20,8 @@ const QUEUE_DEPTH = 4;
  * workers finish in. A file that cannot be hashed gets `{ ok: false, error }` and the others go on.
  */
 export async function hashFiles(files: string[], options: HashFilesOptions = {}): Promise<FileHash[]> {
-  const { anyFile = false, onProgress } = options;
+  const { onProgress } = options;
+  const accept: AcceptOptions = { anyFile: Boolean(options.anyFile), allowEmpty: Boolean(options.allowEmpty) };
   const threads = Math.min(options.threads ?? availableParallelism(), files.length);
   const results: FileHash[] = new Array(files.length);
   let done = 0;
@@ -35,11 +34,11 @@ export async function hashFiles(files: string[], options: HashFilesOptions = {})
   };
   if (threads < 1 || files.length < INLINE_BELOW) {
     const buf = Buffer.allocUnsafe(1 << 20);
-    files.forEach((f, i) => settle(i, hashFileSync(f, buf, anyFile)));
+    files.forEach((f, i) => settle(i, hashFileSync(f, buf, accept)));
     return results;
   }
   const script = path.join(__dirname, "hash-worker.js");
-  const workers = Array.from({ length: threads }, () => new Worker(script, { workerData: { anyFile } }));
+  const workers = Array.from({ length: threads }, () => new Worker(script, { workerData: accept }));
   let next = 0;
   try {
     await Promise.all(

@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../../errors";
-import { jsonOneItemPerLine, writeFileAtomic } from "../home";
+import { jsonOneItemPerLine } from "../home";
+import { checkOutput, writeOutput, type OutputOptions, type OutputTarget } from "../out-file";
 
 /** One hashed file in a manifest; `path` is relative to the manifest's folder, with "/" separators. */
 export interface ManifestEntry {
@@ -39,9 +40,38 @@ export function resolveFromManifest(manifestFile: string, rel: string): string {
   return path.resolve(path.dirname(path.resolve(manifestFile)), ...rel.split("/"));
 }
 
-/** Writes the manifest through a temporary file and a rename: a reader sees the old file or the whole new one. */
-export function writeManifest(file: string, manifest: Manifest): void {
-  writeFileAtomic(file, jsonOneItemPerLine({ ...manifest }, "files"));
+/**
+ * Writes the manifest as `checkOutput` decided: a regular file through a temporary file and a
+ * rename (a reader sees the old file or the whole new one), a FIFO or device written through.
+ */
+export async function writeManifest(target: string | OutputTarget, manifest: Manifest, options: OutputOptions = {}): Promise<void> {
+  await writeOutput(target, jsonOneItemPerLine({ ...manifest }, "files"), options);
+}
+
+/**
+ * Where `xray hash --manifest` may write, decided before any hashing. As `checkOutput`, with one
+ * exception: an existing xray manifest of the same roots (a rerun over the same data set) is
+ * replaced without --force, as it only brings that manifest up to date. Any other existing
+ * file (another data set's manifest, a file that is no manifest) needs --force.
+ */
+export function checkManifestOutput(file: string, inputs: string[], options: OutputOptions = {}): OutputTarget {
+  try {
+    return checkOutput(file, options);
+  } catch (err) {
+    if (options.force || !(err instanceof UsageError)) throw err;
+    const target = checkOutput(file, { ...options, force: true }); // a folder still throws here
+    if (target.kind !== "file" || !target.exists || !sameRoots(target.path, inputs.map((p) => relativeToManifest(file, p)))) throw err;
+    return target;
+  }
+}
+
+function sameRoots(file: string, roots: string[]): boolean {
+  try {
+    const m = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Manifest>;
+    return m.format === MANIFEST_FORMAT && Array.isArray(m.roots) && m.roots.length === roots.length && m.roots.every((r, i) => r === roots[i]);
+  } catch {
+    return false;
+  }
 }
 
 /** The files xray keeps beside a manifest: never part of the data set it describes. */

@@ -1,7 +1,8 @@
 import { writeFileAtomic } from "../../home";
 import { manifestCompanions, readManifest, type Manifest } from "../../hash/manifest";
 import { buildDatasetTree } from "../../hash/merkle";
-import { proofsFileFor, writeProofs } from "../../hash/proofs";
+import { proofIndexDir, indexBatch } from "../../hash/proof-index";
+import { proofsFileFor, writeProofs, type ProofsFile } from "../../hash/proofs";
 import { acquireLock } from "../../lock";
 import type { XrContext } from "../xr";
 import { anchorBatch, type AnchorBatchResult } from "./anchor-batch";
@@ -25,7 +26,8 @@ export type AnchorManifestResult =
 export const anchorFileFor = (manifestFile: string) => manifestCompanions(manifestFile).anchor;
 
 /**
- * Anchors every hash of a manifest, per record or as one batch. Holds `<manifest>.lock`
+ * Anchors every hash of a manifest, per record or as one batch (its proofs written beside the
+ * manifest and indexed in the home). Holds `<manifest>.lock`
  * so two runs on one manifest cannot race; both modes are safe to run again after a kill.
  */
 export async function anchorManifest(ctx: XrContext, manifestFile: string, options: AnchorManifestOptions): Promise<AnchorManifestResult> {
@@ -38,7 +40,7 @@ export async function anchorManifest(ctx: XrContext, manifestFile: string, optio
       const label = options.label ?? manifestFile;
       const out = await anchorBatch(ctx, { root: tree.root, count: tree.count, label, from: options.from });
       const proofsFile = proofsFileFor(manifestFile);
-      writeProofs(proofsFile, {
+      const proofs: ProofsFile = {
         format: "xray-proofs/1",
         scheme: "openzeppelin-standard-merkle-tree/bytes32",
         root: tree.root,
@@ -51,7 +53,10 @@ export async function anchorManifest(ctx: XrContext, manifestFile: string, optio
         anchoredBy: out.author,
         anchoredAt: new Date(out.time * 1000).toISOString(),
         proofs: Object.fromEntries(tree.proofs),
-      });
+      };
+      writeProofs(proofsFile, proofs);
+      // the home's index, where `xray verify <file>` finds the proof without --proofs
+      await indexBatch(proofIndexDir(ctx.chain.home, ctx.deployment.chainId, ctx.deployment.xr), proofs);
       return { mode: "batch", manifest, proofsFile, images: manifest.files.length, ...out };
     }
     const out = await anchorRecords(ctx, hashes, options);

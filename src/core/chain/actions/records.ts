@@ -1,7 +1,9 @@
-import { UsageError } from "../../../errors";
+import { RevertError, UsageError, XrayError } from "../../../errors";
 import { checksumAddress } from "../accounts";
-import { eventTopic } from "../abi";
+import { encodeCall, eventTopic } from "../abi";
 import { artifact } from "../artifacts";
+import { explainRevert } from "../explain";
+import { callRaw } from "../tx";
 import { xrCall, xrLogs, xrSend, type TxOutcome, type XrContext } from "../xr";
 
 /** One image hash record as the CLI shows it. */
@@ -20,6 +22,28 @@ export async function setXrayHash(ctx: XrContext, p: { part: string; sha256: str
   const out = await xrSend(ctx, "setXrayhash", [p.part, p.sha256], p.from);
   const event = out.events.find((e) => e.name === "XrayhashSet");
   return { ...out, index: Number(event?.args.index) };
+}
+
+/**
+ * Records an image's SHA-256 as `xray set-xray-hash` does: the sender's right to record is
+ * checked first (a dry run, so a missing role is reported as such), then a hash already on
+ * chain is refused (one line naming the record, code DUPLICATE) unless `allowDuplicate`: a
+ * second record of one image says nothing the first did not.
+ */
+export async function recordXrayHash(ctx: XrContext, p: { part: string; sha256: string; from: string; allowDuplicate?: boolean }): Promise<TxOutcome & { index: number }> {
+  if (!p.allowDuplicate) {
+    try {
+      await callRaw(ctx.chain, ctx.deployment.xr, encodeCall(artifact("xr").abi, "setXrayhash", [p.part, p.sha256]), p.from);
+    } catch (err) {
+      throw err instanceof RevertError ? explainRevert(err, "setXrayhash", ctx.deployment) : err;
+    }
+    const [first, ...more] = (await recordedHashes(ctx, p.sha256)).get(p.sha256) ?? [];
+    if (first !== undefined) {
+      const also = more.length ? ` (and ${more.length} more)` : "";
+      throw new XrayError(`${p.sha256} is already recorded as X-ray #${first}${also}: use --allow-duplicate to record it again`, "DUPLICATE");
+    }
+  }
+  return setXrayHash(ctx, p);
 }
 
 export async function getXrayCount(ctx: XrContext): Promise<number> {
