@@ -110,7 +110,11 @@ export async function openEmbedded(home: string, options: OpenEmbeddedOptions = 
   } catch (err) {
     throw dbError(err);
   }
-  const release = await acquireLock(paths.chainLock, { what, waitMs: options.waitMs, onWait: options.onWait, command: options.command, waitHint: WAIT_HINT });
+  const release = await acquireLock(paths.chainLock, { what, waitMs: options.waitMs, onWait: options.onWait, command: options.command, waitHint: WAIT_HINT }).catch(
+    (err) => {
+      throw dbError(err); // the lock is written beside the database: a full disk fails here first
+    },
+  );
   try {
     // ganache is heavy (about 0.6 s to start): loaded only by commands that use the chain.
     const ganache = require("ganache") as typeof import("ganache");
