@@ -111,6 +111,21 @@ define("node", from("node"))
   .option("--unsafe-expose", "allow a non-loopback --host: every role account is unlocked, anyone reaching the port can sign as gov")
   .addHelpText("after", "\nExamples:\n  $ xray node --port 8545 &\n  $ npx truffle console   # xr.deployed() is the CLI's contract\n  $ xray node --host 0.0.0.0 --unsafe-expose   # a trusted lab network only");
 
+define("doctor", from("doctor"))
+  .description("check a home: lock, node file, chain database, deployments and contracts, keyring, IPFS store")
+  .option("--fix", "remove stale lock and node files (never any data)")
+  .addHelpText(
+    "after",
+    `
+One line per check: ok, warning (works, but something is off) or problem, with how to fix it.
+Exit status 1 when any check finds a problem.
+
+Examples:
+  $ xray doctor
+  $ xray doctor --fix
+  $ xray doctor --home /srv/xray --json`,
+  );
+
 define("accounts", from("accounts"))
   .description("list the chain's accounts with their roles, balances and permissions");
 
