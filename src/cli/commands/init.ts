@@ -76,8 +76,8 @@ export async function run(g: Globals, o: InitOptions = {}): Promise<CommandOutpu
           ["gov", deployment.roles.gov],
           ["host", `${a.hostName} ${deployment.roles.host}`],
           ["doctor", `${deployment.roles.doctor} (grant with: xray set-permission doctor <name> doctor)`],
-          ["gas used", gas.toLocaleString("en-US")],
         ]),
+      details: `gas used ${gas.toLocaleString("en-US")} (strlib ${txs.strlib.gasUsed.toLocaleString("en-US")}, xr ${txs.xr.gasUsed.toLocaleString("en-US")}, host grant ${txs.host.gasUsed.toLocaleString("en-US")})`,
     };
   });
 }

@@ -9,6 +9,6 @@ export async function run(g: Globals, contact: string): Promise<CommandOutput> {
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
     const out = await setContact(ctx, { contact, from: await senderFor(g, chain, ctx.deployment, "host") });
-    return { json: { contact, tx: txJson(out) }, text: `contact set to "${contact}"\n${txText(out)}` };
+    return { json: { contact, tx: txJson(out) }, text: `contact set to "${contact}"`, details: txText(out) };
   });
 }

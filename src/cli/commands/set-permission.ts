@@ -20,7 +20,8 @@ export async function run(g: Globals, account: string, name: string, userTypeTex
     const state = o.disable ? "disabled" : "enabled";
     return {
       json: { account: target, name, userType: USER_TYPES[userType], enabled: !o.disable, tx: txJson(out) },
-      text: `${target} is now ${USER_TYPES[userType]} "${name}" (${state})\n${txText(out)}`,
+      text: `${target} is now ${USER_TYPES[userType]} "${name}" (${state})`,
+      details: txText(out),
     };
   });
 }
