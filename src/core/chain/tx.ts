@@ -160,7 +160,10 @@ function explainSendFailure(chain: Chain, req: TxRequest, err: unknown, attempts
   if (/insufficient funds/i.test(err.message)) {
     return new XrayError(`${req.from} has too little ether to pay for the gas on ${chain.provider.description}`, "INSUFFICIENT_FUNDS", options);
   }
-  return asRevert(err);
+  const revert = asRevert(err);
+  if (revert !== err) return revert;
+  const said = err.message.split("\n")[0].slice(0, 200);
+  return new XrayError(`${chain.provider.description} refused the transaction from ${req.from} (it said: ${said})`, "TX_REFUSED", options);
 }
 
 /** How many transactions `account` has sent: mined ("latest") or including the node's pool ("pending"). */
