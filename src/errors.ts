@@ -50,8 +50,8 @@ export class ChainUnreachableError extends XrayError {
 /** Another process holds the embedded chain for too long. */
 export class ChainBusyError extends XrayError {
   override name = "ChainBusyError";
-  constructor(message: string) {
-    super(message, "CHAIN_BUSY");
+  constructor(message: string, options: XrayErrorOptions = {}) {
+    super(message, "CHAIN_BUSY", options);
   }
 }
 
@@ -135,4 +135,13 @@ export class CancelledError extends XrayError {
   constructor(nothingDone: string, options: XrayErrorOptions = {}) {
     super(`cancelled: ${nothingDone}`, "CANCELLED", options);
   }
+}
+
+/**
+ * The home's chain database cannot be used: damaged files (CHAIN_DAMAGED), a full disk
+ * (DISK_FULL), or a folder xray may not read (CHAIN_UNREADABLE). The message names the folder
+ * and what to do; the database's own words are in `details`.
+ */
+export class ChainDamagedError extends XrayError {
+  override name = "ChainDamagedError";
 }

@@ -5,6 +5,7 @@ import { connectChain, type Chain } from "../core/chain/chain";
 import { keystoreSigner, privateKeyFromFile, privateKeySigner, readSecret, type LocalSigner } from "../core/chain/signer";
 import type { Deployment, RoleName } from "../core/chain/deployment";
 import { openIpfs, type IpfsStore } from "../core/ipfs/store";
+import { describeHolder, type Holder } from "../core/holder";
 
 /** Global flags, resolved once: flag, then environment, then default. */
 export interface Globals {
@@ -20,6 +21,10 @@ export interface Globals {
   /** A Kubo RPC API URL; undefined = the embedded block store. */
   ipfs?: string;
   passphraseFile?: string;
+  /** Seconds to wait for another process holding the embedded chain (--wait, XRAY_WAIT; 0 = fail at once). */
+  wait: number;
+  /** The command running, for lock files and messages: "xray set-xray-hash". */
+  command?: string;
 }
 
 export interface RawGlobals {
@@ -34,6 +39,8 @@ export interface RawGlobals {
   passwordFile?: string;
   ipfs?: string;
   passphraseFile?: string;
+  wait?: string;
+  command?: string;
 }
 
 export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process.env): Globals {
@@ -57,7 +64,19 @@ export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process
     passwordFile: raw.passwordFile ?? (env.XRAY_PASSWORD_FILE || undefined),
     ipfs,
     passphraseFile: raw.passphraseFile ?? (env.XRAY_PASSPHRASE_FILE || undefined),
+    wait: waitSeconds(raw.wait ?? (env.XRAY_WAIT || undefined)),
+    command: raw.command,
   };
+}
+
+/** --wait / XRAY_WAIT: seconds, default 60, 0 = fail at once. */
+export function waitSeconds(value: string | undefined): number {
+  if (value === undefined) return 60;
+  const n = Number(value);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || !Number.isFinite(n)) {
+    throw new UsageError(`--wait must be a number of seconds (0 = do not wait), got "${value}"`);
+  }
+  return n;
 }
 
 /**
@@ -87,12 +106,27 @@ export async function resolveSigner(g: Globals, env: NodeJS.ProcessEnv = process
 /** Opens the chain the globals name, runs `work`, and always closes it. */
 export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T>): Promise<T> {
   const signer = await resolveSigner(g);
-  const chain = await connectChain({ home: g.home, rpc: g.rpc, signer });
+  const chain = await connectChain({ home: g.home, rpc: g.rpc, signer, ...chainWait(g) });
   try {
     return await work(chain);
   } finally {
     await chain.close();
   }
+}
+
+/**
+ * How a command waits for the embedded chain: --wait seconds, and on a terminal one line
+ * saying what it waits for, held by whom and since when (a silent minute looks like a hang).
+ */
+export function chainWait(g: Globals): { waitMs: number; command?: string; onWait: (holder: Holder, what: string) => void } {
+  return {
+    waitMs: g.wait * 1000,
+    command: g.command,
+    onWait(holder, what) {
+      if (!process.stderr.isTTY || g.quiet || g.wait === 0) return;
+      process.stderr.write(`xray: waiting for ${what}, held by ${describeHolder(holder)}… (up to ${g.wait} s; --wait changes it)\n`);
+    },
+  };
 }
 
 /** Opens the IPFS store the globals name (--ipfs, else the embedded one), runs `work`, closes it. */

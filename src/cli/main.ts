@@ -28,6 +28,7 @@ const program = new Command("xray")
   .option("--password-file <file>", "the keystore's password (or env XRAY_PASSWORD)")
   .option("--ipfs <url>", "use this Kubo node's RPC API instead of the embedded IPFS store (env XRAY_IPFS)")
   .option("--passphrase-file <file>", "OpenPGP key passphrase (or env XRAY_PASSPHRASE / XRAY_PASSPHRASE_FILE; else a prompt)")
+  .option("--wait <seconds>", "wait this long for another xray process holding the embedded chain; 0 = fail at once (env XRAY_WAIT; default 60)")
   .option("-q, --quiet", "text output: the results only, no decoration (transaction details, summaries)")
   .option("-v, --verbose", "print error details and causes")
   .exitOverride()
@@ -59,13 +60,19 @@ function define(name: string, load: () => { run: Runner }, parent: Command = pro
     .command(name)
     .action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
-      const g = resolveGlobals(cmd.optsWithGlobals() as RawGlobals);
+      const command = ["xray", ...ancestry(cmd)].join(" ");
+      const g = resolveGlobals({ ...cmd.optsWithGlobals(), command } as RawGlobals);
       const args = params.slice(0, -1);
       const { run } = load();
       const out = await run(g, ...args);
       if (out) print(g, out);
       if (out?.exitCode) partialFailure = out.exitCode;
     });
+}
+
+/** "set-xray-hash", or "keys generate": the command's names below the program. */
+function ancestry(cmd: Command): string[] {
+  return cmd.parent && cmd.parent !== program ? [...ancestry(cmd.parent), cmd.name()] : [cmd.name()];
 }
 
 /** Set by a command that finished but failed in part; main's exit status. */
@@ -101,8 +108,24 @@ define("init", from("init"))
 define("node", from("node"))
   .description("serve the embedded chain over JSON-RPC (truffle console attaches; xray commands use it)")
   .option("--port <port>", "port to listen on", "8545")
-  .option("--host <address>", "address to listen on", "127.0.0.1")
-  .addHelpText("after", "\nExamples:\n  $ xray node --port 8545 &\n  $ npx truffle console   # xr.deployed() is the CLI's contract");
+  .option("--host <address>", "address to listen on: loopback only, unless --unsafe-expose", "127.0.0.1")
+  .option("--unsafe-expose", "allow a non-loopback --host: every role account is unlocked, anyone reaching the port can sign as gov")
+  .addHelpText("after", "\nExamples:\n  $ xray node --port 8545 &\n  $ npx truffle console   # xr.deployed() is the CLI's contract\n  $ xray node --host 0.0.0.0 --unsafe-expose   # a trusted lab network only");
+
+define("doctor", from("doctor"))
+  .description("check a home: lock, node file, chain database, deployments and contracts, keyring, IPFS store")
+  .option("--fix", "remove stale lock and node files (never any data)")
+  .addHelpText(
+    "after",
+    `
+One line per check: ok, warning (works, but something is off) or problem, with how to fix it.
+Exit status 1 when any check finds a problem.
+
+Examples:
+  $ xray doctor
+  $ xray doctor --fix
+  $ xray doctor --home /srv/xray --json`,
+  );
 
 define("accounts", from("accounts"))
   .description("list the chain's accounts with their roles, balances and permissions");

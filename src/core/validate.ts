@@ -40,3 +40,36 @@ export function parseEnum(text: string, names: readonly string[], what: string):
   const choices = names.map((n, i) => `${n} (${i})`).join(", ");
   throw new UsageError(`unknown ${what} "${text}": expected one of ${choices}`);
 }
+
+/**
+ * The longest strings xray sends to the contract, in UTF-8 bytes. Strings kept in storage
+ * (names, contact) cost about 22,000 gas per 32 bytes, so 256 bytes is about 180,000 gas; a
+ * 100 kB name would need more gas than a block holds and fail on chain as "out of gas".
+ * Strings only logged in events (notes, descriptions, reasons, labels) cost about 8 gas a
+ * byte and may be longer. A body part is a bytes32-sized string, as the contract checks.
+ */
+export const TEXT_LIMITS = {
+  name: 256,
+  part: 32,
+  contact: 256,
+  label: 256,
+  notes: 4096,
+  description: 4096,
+  reason: 4096,
+} as const;
+
+export type TextKind = keyof typeof TEXT_LIMITS;
+
+/**
+ * Checks a string bound for the chain against its limit (and, unless `allowEmpty`, that it is
+ * not blank), before anything is sent. `what` names it for the message: "the doctor's name".
+ */
+export function checkText(value: string, kind: TextKind, what: string = `the ${kind}`, options: { allowEmpty?: boolean } = {}): string {
+  if (!options.allowEmpty && !value.trim()) throw new UsageError(`${what} must not be empty`);
+  const bytes = Buffer.byteLength(value, "utf8");
+  const limit = TEXT_LIMITS[kind];
+  if (bytes > limit) {
+    throw new UsageError(`${what} is ${bytes.toLocaleString("en-US")} bytes; at most ${limit} bytes (UTF-8) can be recorded on chain`);
+  }
+  return value;
+}

@@ -2,7 +2,7 @@ import { checksumAddress, resolveAccount } from "../../core/chain/accounts";
 import { deployXr, refuseIfDeployed } from "../../core/chain/actions/deploy";
 import { DEFAULT_ROLE_INDEX } from "../../core/chain/deployment";
 import { BLOOD_TYPES, GENDERS } from "../../core/chain/roles";
-import { parseEnum, parseIndex } from "../../core/validate";
+import { checkText, parseEnum, parseIndex } from "../../core/validate";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
 import { table, type CommandOutput } from "../output";
@@ -35,10 +35,7 @@ export const INIT_DEFAULTS = {
   doctor: String(DEFAULT_ROLE_INDEX.doctor),
 } as const;
 
-const parseName = (name: string) => {
-  if (!name.trim()) throw new UsageError("the patient's name must not be empty");
-  return name;
-};
+const parseName = (name: string) => checkText(name, "name", "the patient's name");
 const parseAge = (text: string) => {
   const age = parseIndex(text, "age");
   if (age > 255) throw new UsageError(`age ${age} is out of range (0-255)`);
@@ -56,6 +53,7 @@ export async function run(g: Globals, o: InitOptions = {}): Promise<CommandOutpu
   const age = parseAge(a.age);
   const gender = parseEnum(a.gender, GENDERS, "gender");
   const bloodType = parseEnum(a.bloodType, BLOOD_TYPES, "blood type");
+  checkText(a.hostName, "name", "the host's name");
   return withChain(g, async (chain) => {
     const [gov, patient, host, doctor] = await Promise.all([
       a.gov ? resolveAccount(chain, a.gov) : senderFor(g, chain, undefined, "gov"),
@@ -78,8 +76,8 @@ export async function run(g: Globals, o: InitOptions = {}): Promise<CommandOutpu
           ["gov", deployment.roles.gov],
           ["host", `${a.hostName} ${deployment.roles.host}`],
           ["doctor", `${deployment.roles.doctor} (grant with: xray set-permission doctor <name> doctor)`],
-          ["gas used", gas.toLocaleString("en-US")],
         ]),
+      details: `gas used ${gas.toLocaleString("en-US")} (strlib ${txs.strlib.gasUsed.toLocaleString("en-US")}, xr ${txs.xr.gasUsed.toLocaleString("en-US")}, host grant ${txs.host.gasUsed.toLocaleString("en-US")})`,
     };
   });
 }

@@ -20,7 +20,8 @@ export async function run(g: Globals, account: string, o: RemovePermissionOption
     const role = userTypeName(out.events.find((e) => e.name === "PermissionRevoked")?.args.userType);
     return {
       json: { account: target, removed: role, tx: txJson(out) },
-      text: `removed the ${role} permission of ${target}\n${txText(out)}`,
+      text: `removed the ${role} permission of ${target}`,
+      details: txText(out),
     };
   });
 }

@@ -9,6 +9,6 @@ export async function run(g: Globals, birthdayText: string): Promise<CommandOutp
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
     const out = await setBirthday(ctx, { birthday, from: await senderFor(g, chain, ctx.deployment, "host") });
-    return { json: { birthday, tx: txJson(out) }, text: `birthday set to ${birthday}\n${txText(out)}` };
+    return { json: { birthday, tx: txJson(out) }, text: `birthday set to ${birthday}`, details: txText(out) };
   });
 }

@@ -2,7 +2,7 @@ import { resolveAccount } from "../../core/chain/accounts";
 import { setPermission } from "../../core/chain/actions/permissions";
 import { GRANTABLE, USER_TYPES } from "../../core/chain/roles";
 import { xrContext } from "../../core/chain/xr";
-import { parseEnum } from "../../core/validate";
+import { checkText, parseEnum } from "../../core/validate";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
 import { txJson, txText, type CommandOutput } from "../output";
@@ -12,7 +12,7 @@ export async function run(g: Globals, account: string, name: string, userTypeTex
   if (!GRANTABLE.includes(USER_TYPES[userType])) {
     throw new UsageError(`user type ${USER_TYPES[userType]} cannot be granted: use doctor (1) or host (2)`);
   }
-  if (!name.trim()) throw new UsageError("the name must not be empty");
+  checkText(name, "name");
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
     const [target, from] = await Promise.all([resolveAccount(chain, account, ctx.deployment), senderFor(g, chain, ctx.deployment, "gov")]);
@@ -20,7 +20,8 @@ export async function run(g: Globals, account: string, name: string, userTypeTex
     const state = o.disable ? "disabled" : "enabled";
     return {
       json: { account: target, name, userType: USER_TYPES[userType], enabled: !o.disable, tx: txJson(out) },
-      text: `${target} is now ${USER_TYPES[userType]} "${name}" (${state})\n${txText(out)}`,
+      text: `${target} is now ${USER_TYPES[userType]} "${name}" (${state})`,
+      details: txText(out),
     };
   });
 }

@@ -1,9 +1,9 @@
-import { openEmbedded, runningNode } from "./embedded";
+import { openEmbedded, runningNode, type OpenEmbeddedOptions } from "./embedded";
 import { httpProvider } from "./http";
 import type { Provider } from "./provider";
 import type { LocalSigner } from "./signer";
 
-export interface ConnectOptions {
+export interface ConnectOptions extends OpenEmbeddedOptions {
   /** The xray home (state folder). */
   home: string;
   /** A JSON-RPC URL; without it, the home's embedded chain. */
@@ -34,7 +34,7 @@ export interface Chain {
 export async function connectChain(options: ConnectOptions): Promise<Chain> {
   // --rpc naming the home's own `xray node` is the embedded chain, with its deployment.
   const ownNode = options.rpc !== undefined && sameEndpoint(options.rpc, runningNode(options.home)?.url);
-  const provider = options.rpc ? httpProvider(options.rpc) : await openEmbedded(options.home);
+  const provider = options.rpc ? httpProvider(options.rpc) : await openEmbedded(options.home, options);
   const fetchChainId = async () => Number(BigInt(await provider.request<string>("eth_chainId")));
   // One cheap call up front, so an unreachable node is reported as such before anything else.
   let chainId = options.rpc ? await fetchChainId() : undefined;

@@ -1,12 +1,15 @@
 import * as fs from "node:fs";
 import { XrayError } from "../../errors";
 import { homePaths, writeFileAtomic } from "../home";
-import { ganacheOptions, runningNode, type NodeInfo } from "./embedded";
+import { ganacheOptions, liveNode, type NodeInfo } from "./embedded";
+import { selfHolder } from "../holder";
 import { acquireLock } from "../lock";
 
 export interface ServeOptions {
   port?: number;
   host?: string;
+  /** How long to wait for a command holding the chain (default 10 s). */
+  waitMs?: number;
 }
 
 export interface RunningNode {
@@ -19,12 +22,12 @@ export interface RunningNode {
  * other tools attach to it. While it runs, xray commands on the same home talk to it.
  */
 export async function serveEmbedded(home: string, options: ServeOptions = {}): Promise<RunningNode> {
-  const { port = 8545, host = "127.0.0.1" } = options;
+  const { port = 8545, host = "127.0.0.1", waitMs = 10_000 } = options;
   const paths = homePaths(home);
-  const other = runningNode(home);
+  const other = await liveNode(home);
   if (other) throw new XrayError(`xray node (pid ${other.pid}) is already serving ${paths.root} at ${other.url}`, "NODE_RUNNING");
   fs.mkdirSync(paths.chainDb, { recursive: true });
-  const release = await acquireLock(paths.chainLock, { what: `the embedded chain in ${paths.root}`, waitMs: 10_000 });
+  const release = await acquireLock(paths.chainLock, { what: `the embedded chain in ${paths.root}`, waitMs, command: "xray node" });
   const ganache = require("ganache") as typeof import("ganache");
   const server = ganache.server(ganacheOptions(paths.chainDb) as never);
   try {
@@ -35,7 +38,8 @@ export async function serveEmbedded(home: string, options: ServeOptions = {}): P
     const code = (err as NodeJS.ErrnoException).code;
     throw new XrayError(`cannot listen on ${host}:${port}${code ? ` (${code})` : ""}: choose another --port`, "LISTEN_FAILED", { cause: err });
   }
-  const info: NodeInfo = { pid: process.pid, url: `http://${host}:${port}`, port, host, startedAt: new Date().toISOString() };
+  const { pid, start } = selfHolder();
+  const info: NodeInfo = { pid, start, command: "xray node", url: `http://${host}:${port}`, port, host, startedAt: new Date().toISOString() };
   writeFileAtomic(paths.nodeInfo, JSON.stringify(info, null, 2) + "\n");
   let stopped = false;
   return {

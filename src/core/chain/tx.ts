@@ -1,4 +1,4 @@
-import { RevertError, RpcError, SignerError } from "../../errors";
+import { RevertError, RpcError, SignerError, XrayError } from "../../errors";
 import { decodeRevert } from "./abi";
 import type { Chain } from "./chain";
 
@@ -100,32 +100,70 @@ export async function sendTx(chain: Chain, req: TxRequest): Promise<TxResult> {
   return waitForReceipt(chain, hash);
 }
 
-/** Sends without waiting for the receipt; returns the transaction hash. */
+/** Tries a locally signed transaction gets when another sender took its nonce first. */
+const NONCE_TRIES = 5;
+
+/**
+ * Sends without waiting for the receipt; returns the transaction hash. A locally signed
+ * transaction takes the account's 'pending' nonce; when another process sending from the
+ * same account took that nonce first ("nonce too low", "can't be replaced"), it is signed
+ * again with a fresh one, up to 5 tries with a little random delay.
+ */
 export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
   const gas = req.gas ?? (await estimateGas(chain, req));
   const signer = chain.signer && chain.signer.address.toLowerCase() === req.from.toLowerCase() ? chain.signer : undefined;
-  try {
-    if (signer) {
-      const [chainId, gasPrice, nonce] = await Promise.all([
-        chain.chainId(),
-        req.gasPrice ?? chain.provider.request<string>("eth_gasPrice").then(BigInt),
-        req.nonce ?? transactionCount(chain, req.from, "pending"),
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (signer) {
+        const [chainId, gasPrice, nonce] = await Promise.all([
+          chain.chainId(),
+          req.gasPrice ?? chain.provider.request<string>("eth_gasPrice").then(BigInt),
+          req.nonce ?? transactionCount(chain, req.from, "pending"),
+        ]);
+        const raw = signer.signTransaction({ nonce, gasPrice, gas, to: req.to, data: req.data }, chainId);
+        return await chain.provider.request<string>("eth_sendRawTransaction", [raw]);
+      }
+      return await chain.provider.request<string>("eth_sendTransaction", [
+        { from: req.from, to: req.to, data: req.data, gas: hex(gas) },
       ]);
-      const raw = signer.signTransaction({ nonce, gasPrice, gas, to: req.to, data: req.data }, chainId);
-      return await chain.provider.request<string>("eth_sendRawTransaction", [raw]);
+    } catch (err) {
+      const nonceTaken = err instanceof RpcError && NONCE_TAKEN.test(err.message);
+      if (nonceTaken && signer && req.nonce === undefined && attempt < NONCE_TRIES) {
+        await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80 * attempt));
+        continue;
+      }
+      throw explainSendFailure(chain, req, err, attempt);
     }
-    return await chain.provider.request<string>("eth_sendTransaction", [
-      { from: req.from, to: req.to, data: req.data, gas: hex(gas) },
-    ]);
-  } catch (err) {
-    if (err instanceof RpcError && /unknown account|not recognized|no such account|unlocked|authentication needed/i.test(err.message)) {
-      throw new SignerError(
-        `${chain.provider.description} holds no unlocked key for ${req.from}: sign locally with --private-key <file> or --keystore <file>`,
-        { cause: err },
-      );
-    }
-    throw asRevert(err);
   }
+}
+
+/** What nodes say when a nonce is already used or waiting (Ganache, geth, Anvil, Hardhat). */
+const NONCE_TAKEN = /nonce too low|correct nonce|can'?t be replaced|replacement transaction underpriced|nonce has already been used|invalid nonce/i;
+
+/** Says in words why the node refused to take a transaction; its own text goes to details. */
+function explainSendFailure(chain: Chain, req: TxRequest, err: unknown, attempts: number): unknown {
+  if (!(err instanceof RpcError)) return asRevert(err);
+  const options = { cause: err, details: err.message };
+  if (/unknown account|not recognized|no such account|unlocked|authentication needed/i.test(err.message)) {
+    return new SignerError(
+      `${chain.provider.description} holds no unlocked key for ${req.from}: sign locally with --private-key <file> or --keystore <file>`,
+      options,
+    );
+  }
+  if (NONCE_TAKEN.test(err.message)) {
+    return new XrayError(
+      `the transaction from ${req.from} was refused ${attempts} times because another transaction from the same account took its nonce: send again when the other sender has finished`,
+      "NONCE_CONFLICT",
+      options,
+    );
+  }
+  if (/insufficient funds/i.test(err.message)) {
+    return new XrayError(`${req.from} has too little ether to pay for the gas on ${chain.provider.description}`, "INSUFFICIENT_FUNDS", options);
+  }
+  const revert = asRevert(err);
+  if (revert !== err) return revert;
+  const said = err.message.split("\n")[0].slice(0, 200);
+  return new XrayError(`${chain.provider.description} refused the transaction from ${req.from} (it said: ${said})`, "TX_REFUSED", options);
 }
 
 /** How many transactions `account` has sent: mined ("latest") or including the node's pool ("pending"). */

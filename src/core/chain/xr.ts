@@ -1,4 +1,4 @@
-import { RevertError } from "../../errors";
+import { RevertError, XrayError } from "../../errors";
 import { decodeEvents, decodeResult, encodeCall, type DecodedEvent } from "./abi";
 import { artifact } from "./artifacts";
 import type { Chain } from "./chain";
@@ -27,10 +27,25 @@ export function xrContext(chain: Chain): XrContext {
 export async function xrCall(ctx: XrContext, fn: string, args: unknown[] = []): Promise<unknown[]> {
   const abi = artifact("xr").abi;
   try {
-    return decodeResult(abi, fn, await callRaw(ctx.chain, ctx.deployment.xr, encodeCall(abi, fn, args)));
+    const raw = await callRaw(ctx.chain, ctx.deployment.xr, encodeCall(abi, fn, args));
+    if (raw === "0x") await requireCode(ctx);
+    return decodeResult(abi, fn, raw);
   } catch (err) {
     throw err instanceof RevertError ? explainRevert(err, fn, ctx.deployment) : err;
   }
+}
+
+/**
+ * An empty answer from a view function means no contract at the recorded address: the chain
+ * was reset, replaced or lost its data since `xray init` recorded the deployment.
+ */
+async function requireCode(ctx: XrContext): Promise<void> {
+  const code = await ctx.chain.provider.request<string>("eth_getCode", [ctx.deployment.xr, "latest"]);
+  if (code !== "0x") return;
+  throw new XrayError(
+    `no xr contract at ${ctx.deployment.xr} on ${ctx.chain.provider.description}, where deployments.json records one: the chain was reset or its database lost data; run \`xray doctor\`, then restore the chain from a backup or deploy again with \`xray init --force\``,
+    "NO_CONTRACT",
+  );
 }
 
 /** Sends a transaction to xr from `from` and decodes its events. */

@@ -9,6 +9,7 @@ import { decodeEvents, eventTopic } from "../abi";
 import { artifact } from "../artifacts";
 import { ACCESS_STATES, type AccessState } from "../roles";
 import { xrCall, xrLogs, xrSend, type TxOutcome, type XrContext, type XrLog } from "../xr";
+import { checkText } from "../../validate";
 
 export { ACCESS_STATES, type AccessState };
 
@@ -79,11 +80,13 @@ async function cidKey(cid: string): Promise<string> {
 
 /** Records that `cid` holds the image with SHA-256 `sha256`, encrypted for `receiver`; from a doctor. */
 export async function shareImage(ctx: XrContext, p: { receiver: string; cid: string; sha256: string; description: string; from: string }): Promise<TxOutcome> {
+  checkText(p.description, "description", "the description", { allowEmpty: true });
   return xrSend(ctx, "shareImage", [p.receiver, await cidBytesHex(p.cid), "0x" + p.sha256, p.description], p.from);
 }
 
 /** Asks the patient for access with a binary OpenPGP public key. */
-export function requestAccess(ctx: XrContext, p: { publicKey: Uint8Array; notes: string; from: string }): Promise<TxOutcome> {
+export async function requestAccess(ctx: XrContext, p: { publicKey: Uint8Array; notes: string; from: string }): Promise<TxOutcome> {
+  checkText(p.notes, "notes", "the notes", { allowEmpty: true });
   return xrSend(ctx, "requestAccess", ["0x" + Buffer.from(p.publicKey).toString("hex"), p.notes], p.from);
 }
 
@@ -93,7 +96,8 @@ export async function approveAccess(ctx: XrContext, p: { requester: string; copi
   return xrSend(ctx, "approveAccess", [p.requester, cids, p.copies.map((c) => "0x" + c.sha256)], p.from);
 }
 
-export function denyAccess(ctx: XrContext, p: { requester: string; reason: string; from: string }): Promise<TxOutcome> {
+export async function denyAccess(ctx: XrContext, p: { requester: string; reason: string; from: string }): Promise<TxOutcome> {
+  checkText(p.reason, "reason");
   return xrSend(ctx, "denyAccess", [p.requester, p.reason], p.from);
 }
 

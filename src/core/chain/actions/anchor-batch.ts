@@ -2,6 +2,7 @@ import { checksumAddress } from "../accounts";
 import { eventTopic } from "../abi";
 import { artifact } from "../artifacts";
 import { xrCall, xrLogs, xrSend, type XrContext } from "../xr";
+import { checkText } from "../../validate";
 
 /** An anchored data set as the chain holds it. */
 export interface BatchInfo {
@@ -38,6 +39,7 @@ export async function findBatchTx(ctx: XrContext, root: string): Promise<{ hash:
  * not sent again, so an interrupted run can simply be repeated.
  */
 export async function anchorBatch(ctx: XrContext, p: { root: string; count: number; label: string; from: string }): Promise<AnchorBatchResult> {
+  checkText(p.label, "label", "the batch label");
   const started = performance.now();
   const existing = await getBatch(ctx, p.root);
   if (existing) {

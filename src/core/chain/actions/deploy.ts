@@ -5,6 +5,7 @@ import { artifact, linkBytecode } from "../artifacts";
 import type { Chain } from "../chain";
 import { readDeployment, saveDeployment, type Deployment, type RoleName } from "../deployment";
 import { sendTx, type TxResult } from "../tx";
+import { checkText } from "../../validate";
 
 export interface DeployParameters {
   /** Patient profile, as in xr('Ken', patient, 25, 0, 1). */
@@ -44,6 +45,8 @@ export async function refuseIfDeployed(chain: Chain): Promise<void> {
  * in the home (what `truffle migrate` does with migrations/1_initial_migration.js).
  */
 export async function deployXr(chain: Chain, p: DeployParameters): Promise<DeployReturnType> {
+  checkText(p.name, "name", "the patient's name");
+  checkText(p.hostName, "name", "the host's name");
   if (!p.force) await refuseIfDeployed(chain);
   const strlibTx = await sendTx(chain, { from: p.gov, data: artifact("strlib").bytecode });
   const xrArt = artifact("xr");

@@ -1,5 +1,6 @@
 import { xrCall, xrSend, type TxOutcome, type XrContext } from "../xr";
 import { userTypeName, type UserTypeName } from "../roles";
+import { checkText } from "../../validate";
 
 export interface SetPermissionParameters {
   account: string;
@@ -12,7 +13,8 @@ export interface SetPermissionParameters {
 }
 
 /** Grants (or suspends, with enabled false) a role. */
-export function setPermission(ctx: XrContext, p: SetPermissionParameters): Promise<TxOutcome> {
+export async function setPermission(ctx: XrContext, p: SetPermissionParameters): Promise<TxOutcome> {
+  checkText(p.name, "name");
   return xrSend(ctx, "setPermission", [p.account, p.name, p.userType, p.enabled], p.from);
 }
 

@@ -1,6 +1,7 @@
 import { checksumAddress } from "../accounts";
 import { BLOOD_TYPES, GENDERS } from "../roles";
 import { xrCall, xrSend, type TxOutcome, type XrContext } from "../xr";
+import { checkText } from "../../validate";
 
 export interface Profile {
   name: string;
@@ -32,6 +33,7 @@ export function setBirthday(ctx: XrContext, p: { birthday: string; from: string 
 }
 
 /** Sets the patient's contact; from the host. */
-export function setContact(ctx: XrContext, p: { contact: string; from: string }): Promise<TxOutcome> {
+export async function setContact(ctx: XrContext, p: { contact: string; from: string }): Promise<TxOutcome> {
+  checkText(p.contact, "contact", "the contact", { allowEmpty: true });
   return xrSend(ctx, "setContact", [p.contact], p.from);
 }

@@ -5,6 +5,7 @@ import { artifact } from "../artifacts";
 import { explainRevert } from "../explain";
 import { callRaw } from "../tx";
 import { xrCall, xrLogs, xrSend, type TxOutcome, type XrContext } from "../xr";
+import { checkText } from "../../validate";
 
 /** One image hash record as the CLI shows it. */
 export interface XrayRecord {
@@ -19,6 +20,7 @@ export interface XrayRecord {
 
 /** Records an image's SHA-256 (64 lowercase hex digits) for body `part`; from a doctor. */
 export async function setXrayHash(ctx: XrContext, p: { part: string; sha256: string; from: string }): Promise<TxOutcome & { index: number }> {
+  checkText(p.part, "part", "the body part");
   const out = await xrSend(ctx, "setXrayhash", [p.part, p.sha256], p.from);
   const event = out.events.find((e) => e.name === "XrayhashSet");
   return { ...out, index: Number(event?.args.index) };
