@@ -311,28 +311,37 @@ define("upload", from("share", "upload"))
   .option("--sign-key <key>", "sign with this private key (default: the key bound to the sending account)")
   .option("--cid-version <n>", "0 (Kubo's default) or 1", "0")
   .option("--embed", "first hide the ledger's patient data and the description in the pixels (LSB, uploaded as PNG), for xray authenticate")
+  .option("--again", "share even if the same image (SHA-256) is already shared with this receiver")
   .addHelpText("after", `
 Sent from --from (default: the doctor). The description, CID, SHA-256, sender and receiver
 are recorded in an ImageShared event (PCIM's "create"); the image itself only on IPFS, encrypted.
+Streams: memory stays bounded whatever the image's size. An image already shared with the
+same receiver is refused (exit 1, naming the share) unless --again. The result line is the
+CID (-q prints it alone); the details follow it.
 ${PASSPHRASE_HELP}
 
 Examples:
   $ xray upload scan.png --to patient --part chest
   $ xray upload scan.png --to ken.asc --description "PA view" --json
+  $ cid=$(xray upload scan.png --to patient -q)
   $ xray upload scan.png --to patient --embed && xray authenticate '#0' --from patient`);
 define("download", from("share", "download"))
   .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
   .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
-  .requiredOption("--out <file>", "where to write the image (only once it is verified)")
+  .requiredOption("--out <file>", "where to write the image (only once it is verified); '-' = stdout")
+  .option("--force", "replace an existing file")
   .addHelpText("after", `
 Fails, writing nothing, when a block is missing or damaged, the key or passphrase is wrong,
-the ciphertext is truncated, the image does not match the chain, or (for a copy approved
-for a requester) the patient revoked the access.
+the ciphertext is truncated, the signature or the image does not match, or (for a copy
+approved for a requester) the patient revoked the access. Streams: the image is decrypted
+into a temporary file (for stdout, a device or a FIFO: a private file in the home), which
+reaches --out only once verified. An existing file is replaced only with --force.
 ${PASSPHRASE_HELP}
 
 Examples:
   $ xray download QmXg9Pp2ytZ14xgmQjYEiHjVjMFXzCVVEcRTWJBmLgR39V --out scan.png --from patient
-  $ xray download '#0' --out scan.png --json`);
+  $ xray download '#0' --out scan.png --json
+  $ xray download '#0' --out - --from patient | sha256sum`);
 
 define("request-access", from("access", "request"))
   .description("ask the patient for access to their images, with your public key and notes")
