@@ -14,7 +14,7 @@ import { TamperedError } from "../errors";
 import type { ImageOnChain } from "./chain/actions/access";
 import type { XrContext } from "./chain/xr";
 import { decryptStream, type Signature } from "./crypto/pgp";
-import { openFile } from "./ipfs/get";
+import { fileContent, openFile } from "./ipfs/get";
 import type { IpfsStore } from "./ipfs/store";
 import { checkOutput, openOutput, type OutputOptions, type OutputSink, type OutputTarget } from "./out-file";
 import { checkAccess, keysFor, resolveImage, signerAccount, type Unlocker } from "./share";
@@ -55,7 +55,7 @@ export async function downloadImage(p: {
   const ciphertext = ReadableStream.from(
     (async function* () {
       try {
-        for await (const chunk of entry.content()) {
+        for await (const chunk of fileContent(entry)) {
           fetched += chunk.length;
           p.onProgress?.(fetched, total);
           yield chunk;

@@ -24,6 +24,19 @@ export async function openFile(store: BlockStore, cidText: string) {
   return { cid, entry };
 }
 
+/** Bytes of a file read per pass of the exporter: what may wait in memory for a slow reader. */
+export const READ_WINDOW = 8 << 20;
+
+/**
+ * A file's bytes in order, in windows of `READ_WINDOW`: the exporter walks a DAG as fast as
+ * the store answers and queues every block it reads, whatever the consumer's pace (a
+ * decryption, a pipe), so a whole file would pile up in memory; a window at a time bounds it.
+ */
+export async function* fileContent(entry: Awaited<ReturnType<typeof openFile>>["entry"]): AsyncGenerator<Uint8Array> {
+  const size = Number(entry.size);
+  for (let offset = 0; offset < size; offset += READ_WINDOW) yield* entry.content({ offset, length: Math.min(READ_WINDOW, size - offset) });
+}
+
 /**
  * Writes the file behind `cid` to `out` (a path, '-' or a target `checkOutput` decided):
  * every block is checked against its CID as it is read; a regular file appears only when
@@ -40,7 +53,7 @@ export async function getFile(
   const sink = openOutput(out, options);
   let size = 0;
   try {
-    for await (const chunk of entry.content()) {
+    for await (const chunk of fileContent(entry)) {
       await sink.write(chunk);
       size += chunk.length;
       options.onProgress?.(size, total);
@@ -57,6 +70,6 @@ export async function getFile(
 export async function getBytes(store: BlockStore, cidText: string): Promise<Uint8Array> {
   const { entry } = await openFile(store, cidText);
   const parts: Uint8Array[] = [];
-  for await (const chunk of entry.content()) parts.push(chunk);
+  for await (const chunk of fileContent(entry)) parts.push(chunk);
   return Buffer.concat(parts);
 }
