@@ -150,7 +150,7 @@ describe("steganography and the two-case authenticity check (xray stego, upload 
     expect(plain.json.checksum).to.include({ ok: true, record: "X-ray record #0, chest, by Dr.Lee" });
     expect(plain.json.hidden).to.include({ ok: false, code: "STEGO_NO_PAYLOAD" });
     const added = await x(["ipfs", "add", png, "--json"]);
-    const unknown = await x(["authenticate", added.json.cid, "--json"]);
+    const unknown = await x(["authenticate", added.json.files[0].cid, "--json"]);
     expect(unknown.code).to.equal(1);
     expect(unknown.json.checksum.ok).to.equal(false);
     expect(unknown.json.checksum.reason).to.match(/not recorded on chain/);

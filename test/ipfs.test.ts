@@ -30,7 +30,8 @@ describe("xray ipfs add, get, export, import", function () {
       fs.writeFileSync(file, deterministicBytes(v.seed, v.size));
       const r = await xray(home, ["ipfs", "add", file, "--json"]);
       expect(r.code, r.stderr).to.equal(0);
-      expect(r.json, `${v.size} bytes`).to.include({ cid: v.cidV0, size: v.size });
+      expect(r.json.files, `${v.size} bytes`).to.have.length(1);
+      expect(r.json.files[0], `${v.size} bytes`).to.include({ cid: v.cidV0, size: v.size });
     }
     fs.renameSync(path.join(work, `v${big.size}.bin`), bigFile);
   });
@@ -41,7 +42,7 @@ describe("xray ipfs add, get, export, import", function () {
     if (!ipfsCid(files[0])) this.skip(); // apt-get install ipfs-cid (.ci/run does)
     for (const f of files) {
       const r = await xray(home, ["ipfs", "add", f, "--json"]);
-      expect(r.json.cid, f).to.equal(ipfsCid(f)!.CIDv0);
+      expect(r.json.files[0].cid, f).to.equal(ipfsCid(f)!.CIDv0);
     }
   });
 
@@ -51,8 +52,8 @@ describe("xray ipfs add, get, export, import", function () {
     expect(r.code, r.stderr).to.equal(0);
     expect(fs.readFileSync(out).equals(fs.readFileSync(bigFile))).to.equal(true);
     const v1 = await xray(home, ["ipfs", "add", bigFile, "--cid-version", "1", "--json"]);
-    expect(v1.json.cid).to.match(/^bafy/);
-    const back = await xray(home, ["ipfs", "get", v1.json.cid, "--out", out]);
+    expect(v1.json.files[0].cid).to.match(/^bafy/);
+    const back = await xray(home, ["ipfs", "get", v1.json.files[0].cid, "--out", out, "--force"]);
     expect(back.code, back.stderr).to.equal(0);
     expect(fs.readFileSync(out).equals(fs.readFileSync(bigFile))).to.equal(true);
   });

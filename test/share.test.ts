@@ -109,7 +109,8 @@ describe("encrypted images and patient-centric sharing (xray keys, upload, downl
     const elsewhere = tempHome("share-elsewhere");
     ok(await xray(elsewhere, ["keys", "generate", "--name", "Outsider"], { env }));
     ok(await xray(elsewhere, ["keys", "export", "Outsider", "--out", path.join(work, "outsider.asc")]));
-    const up = await x(["upload", image, "--to", path.join(work, "outsider.asc"), "--json"]);
+    // --again: the same image is already shared with the patient (the receiver of a key without an account)
+    const up = await x(["upload", image, "--to", path.join(work, "outsider.asc"), "--again", "--json"]);
     ok(up);
     fails(await x(["download", up.json.cid, "--out", out, "--json"]), "PGP_NO_KEY", /encrypted for key .* which has no private key/);
     expect(fs.existsSync(out)).to.equal(false);
@@ -120,7 +121,7 @@ describe("encrypted images and patient-centric sharing (xray keys, upload, downl
     const out = path.join(work, "never.jpeg");
     // A fresh upload, so its blocks are known; then one byte of the biggest is flipped.
     const before = new Set(filesUnder(blocksDir));
-    const up = await x(["upload", image, "--to", "patient", "--json"]);
+    const up = await x(["upload", image, "--to", "patient", "--again", "--json"]);
     ok(up);
     const added = filesUnder(blocksDir).filter((f) => !before.has(f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
     const original = fs.readFileSync(added[0]);
@@ -138,7 +139,7 @@ describe("encrypted images and patient-centric sharing (xray keys, upload, downl
     ok(await x(["ipfs", "get", up.json.cid, "--out", cipher]));
     const half = path.join(work, "half.pgp");
     fs.writeFileSync(half, fs.readFileSync(cipher).subarray(0, fs.statSync(cipher).size >> 1));
-    const cut = (await x(["ipfs", "add", half, "--json"])).json.cid;
+    const cut = (await x(["ipfs", "add", half, "--json"])).json.files[0].cid;
     const chain = await connectChain({ home });
     try {
       const ctx = xrContext(chain);
@@ -218,8 +219,8 @@ describe("xray --ipfs <url>: content on a Kubo RPC endpoint (stand-in server, se
     const plain = await xray(home, ["ipfs", "add", image, "--json"], { env: env() });
     ok(plain);
     const embedded = await xray(tempHome("kubo-ref"), ["ipfs", "add", image, "--json"]);
-    expect(plain.json.cid).to.equal(embedded.json.cid);
-    expect(stub.pins.has(plain.json.cid)).to.equal(true);
+    expect(plain.json.files[0].cid).to.equal(embedded.json.files[0].cid);
+    expect(stub.pins.has(plain.json.files[0].cid)).to.equal(true);
     const up = await xray(home, ["upload", image, "--to", "patient", "--json"], { env: env() });
     ok(up);
     expect(stub.pins.has(up.json.cid)).to.equal(true);

@@ -290,27 +290,57 @@ define("bench", from("bench"))
 
 const ipfs = program
   .command("ipfs")
-  .description("the embedded IPFS block store (under --home): add, get, export and import content, CIDs as Kubo gives them");
+  .description("the embedded IPFS block store (under --home): add, get, cat, export and import content (CIDs as Kubo gives them), gc and verify");
 define("add", from("ipfs", "add"), ipfs)
   .description("add files (folders: every file in them, each its own CID); prints CIDs identical to `ipfs add` with Kubo's defaults")
   .argument("<paths...>", "files and folders")
   .option("--cid-version <n>", "0 (Kubo's default) or 1 (as `ipfs add --cid-version 1`: raw leaves)", "0")
   .option("-n, --only-hash", "compute the CIDs without storing anything (as `ipfs add --only-hash`)")
-  .addHelpText("after", "\nExamples:\n  $ xray ipfs add scan.png\n  $ xray ipfs add scan.png --cid-version 1 --json\n  $ xray ipfs add chest_xray/ --only-hash > cids.txt");
+  .option("--kubo-format", "print Kubo's lines: added <cid> <name>")
+  .addHelpText("after", `
+One file prints its CID; several print "<cid>  <path>" lines; --json always lists them under
+"files". A FIFO, device or dangling link is reported on stderr as not a regular file (never
+read), counted, and makes the exit status 1. Each added root is pinned (kept by ipfs gc).
+
+Examples:
+  $ xray ipfs add scan.png
+  $ xray ipfs add scan.png --cid-version 1 --json
+  $ xray ipfs add chest_xray/ --kubo-format
+  $ xray ipfs add chest_xray/ --only-hash > cids.txt`);
 define("get", from("ipfs", "get"), ipfs)
   .description("write files from their CIDs; every block is checked against its CID, each file appears only when complete")
   .argument("<cids...>", "Qm... or bafy...")
-  .requiredOption("--out <file>", "where to write it (with several CIDs: an existing folder, files named by CID)")
-  .addHelpText("after", "\nExamples:\n  $ xray ipfs get QmTY3pWhyHjoYP8GHQw7Wa8cRLjzANyuyTvPpn1SZcNF6k --out scan.jpeg");
+  .requiredOption("--out <file>", "where to write it ('-' = stdout; with several CIDs: an existing folder, files named by CID)")
+  .option("--force", "replace existing files")
+  .addHelpText("after", "\nExamples:\n  $ xray ipfs get QmTY3pWhyHjoYP8GHQw7Wa8cRLjzANyuyTvPpn1SZcNF6k --out scan.jpeg\n  $ xray ipfs get Qm... Qm... --out fetched/ --json");
+define("cat", from("ipfs", "cat"), ipfs)
+  .description("write a CID's file to stdout, every block checked against its CID before its bytes are written")
+  .argument("<cid>", "Qm... or bafy...")
+  .addHelpText("after", "\nA damaged or missing block stops it there (exit 1), as `ipfs cat` does.\n\nExamples:\n  $ xray ipfs cat QmTY3pWhyHjoYP8GHQw7Wa8cRLjzANyuyTvPpn1SZcNF6k > scan.jpeg\n  $ xray ipfs cat QmTY3p... | sha256sum");
 define("export", from("ipfs", "exportCmd"), ipfs)
   .description("write a CID's blocks as a CAR file that `ipfs dag import` accepts")
   .argument("<cid>", "the root")
-  .requiredOption("--car <file>", "the CAR file to write")
+  .requiredOption("--car <file>", "the CAR file to write ('-' = stdout)")
+  .option("--force", "replace an existing file")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs export QmTY3p... --car scan.car   # then on any Kubo node: ipfs dag import scan.car");
 define("import", from("ipfs", "importCmd"), ipfs)
   .description("read a CAR file (from `ipfs dag export` or xray) into the store; prints its roots")
   .argument("<car>", "the CAR file")
   .addHelpText("after", "\nExamples:\n  $ xray ipfs import scan.car");
+define("gc", from("ipfs-repo", "gc"), ipfs)
+  .description("remove the blocks no pinned root and no CID recorded on chain reaches (what a killed upload leaves), as `ipfs repo gc`")
+  .option("--dry-run", "only list what would be removed")
+  .addHelpText("after", `
+Roots: the pins under $XRAY_HOME/ipfs/pins (ipfs add, upload, approve write one each) and
+every CID the chain records (shared images and approved copies). Embedded store only: a
+Kubo node (--ipfs) has its own \`ipfs repo gc\` (exit 2 here).
+
+Examples:
+  $ xray ipfs gc --dry-run
+  $ xray ipfs gc --json`);
+define("verify", from("ipfs-repo", "verify"), ipfs)
+  .description("re-hash every block of the embedded store against its CID, as `ipfs repo verify`; exit 1 naming the bad ones")
+  .addHelpText("after", "\nEmbedded store only (with --ipfs: run `ipfs repo verify` on the node; exit 2 here).\n\nExamples:\n  $ xray ipfs verify\n  $ xray ipfs verify --json");
 
 const keys = program.command("keys").description("OpenPGP keys in the xray home: generate, list, export, import (private keys always passphrase-locked)");
 const PASSPHRASE_HELP = `
@@ -350,28 +380,37 @@ define("upload", from("share", "upload"))
   .option("--sign-key <key>", "sign with this private key (default: the key bound to the sending account)")
   .option("--cid-version <n>", "0 (Kubo's default) or 1", "0")
   .option("--embed", "first hide the ledger's patient data and the description in the pixels (LSB, uploaded as PNG), for xray authenticate")
+  .option("--again", "share even if the same image (SHA-256) is already shared with this receiver")
   .addHelpText("after", `
 Sent from --from (default: the doctor). The description, CID, SHA-256, sender and receiver
 are recorded in an ImageShared event (PCIM's "create"); the image itself only on IPFS, encrypted.
+Streams: memory stays bounded whatever the image's size. An image already shared with the
+same receiver is refused (exit 1, naming the share) unless --again. The result line is the
+CID (-q prints it alone); the details follow it.
 ${PASSPHRASE_HELP}
 
 Examples:
   $ xray upload scan.png --to patient --part chest
   $ xray upload scan.png --to ken.asc --description "PA view" --json
+  $ cid=$(xray upload scan.png --to patient -q)
   $ xray upload scan.png --to patient --embed && xray authenticate '#0' --from patient`);
 define("download", from("share", "download"))
   .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
   .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
-  .requiredOption("--out <file>", "where to write the image (only once it is verified)")
+  .requiredOption("--out <file>", "where to write the image (only once it is verified); '-' = stdout")
+  .option("--force", "replace an existing file")
   .addHelpText("after", `
 Fails, writing nothing, when a block is missing or damaged, the key or passphrase is wrong,
-the ciphertext is truncated, the image does not match the chain, or (for a copy approved
-for a requester) the patient revoked the access.
+the ciphertext is truncated, the signature or the image does not match, or (for a copy
+approved for a requester) the patient revoked the access. Streams: the image is decrypted
+into a temporary file (for stdout, a device or a FIFO: a private file in the home), which
+reaches --out only once verified. An existing file is replaced only with --force.
 ${PASSPHRASE_HELP}
 
 Examples:
   $ xray download QmXg9Pp2ytZ14xgmQjYEiHjVjMFXzCVVEcRTWJBmLgR39V --out scan.png --from patient
-  $ xray download '#0' --out scan.png --json`);
+  $ xray download '#0' --out scan.png --json
+  $ xray download '#0' --out - --from patient | sha256sum`);
 
 define("request-access", from("access", "request"))
   .description("ask the patient for access to their images, with your public key and notes")

@@ -9,7 +9,8 @@ export interface Progress {
 
 const SILENT: Progress = { update() {}, done() {} };
 
-export function progressBar(label: string, total: number, enabled: boolean): Progress {
+/** `format` writes the counts (e.g. formatBytes for a byte count; default: the number). */
+export function progressBar(label: string, total: number, enabled: boolean, format: (n: number) => string = String): Progress {
   const stream = process.stderr;
   if (!enabled || !stream.isTTY || total < 2) return SILENT;
   const start = Date.now();
@@ -23,7 +24,7 @@ export function progressBar(label: string, total: number, enabled: boolean): Pro
       const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - 60));
       const filled = Math.round((done / total) * width);
       const secs = ((now - start) / 1000).toFixed(1);
-      stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} ${extra} ${secs}s\x1b[K`);
+      stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${format(done)}/${format(total)} ${extra} ${secs}s\x1b[K`);
       drawn = true;
     },
     done() {

@@ -1,20 +1,19 @@
 /**
  * Encrypted images between a radiologist, a patient and requesters (Jabarulla & Lee's PCIM):
- * upload (encrypt for the patient's key, sign, add to IPFS, record CID + SHA-256 on chain),
- * download (fetch, check every block, decrypt, check the SHA-256 on chain and the access
- * state), and approve (decrypt, re-encrypt for the requester, add, record the new CIDs).
+ * the keys, the chain's record of an image, opening it (fetch, check every block, decrypt,
+ * check the SHA-256 on chain and the access state), and approve (decrypt, re-encrypt for the
+ * requester, add, record the new CIDs). Upload and download stream: share-upload.ts and
+ * share-download.ts.
  * Every output file is written only once it is complete and verified.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { AccessDeniedError, TamperedError, UsageError } from "../errors";
-import { accessOf, approveAccess, findImage, latestRequest, sharedImage, sharedImages, shareImage, type ImageOnChain } from "./chain/actions/access";
+import { accessOf, approveAccess, findImage, latestRequest, sharedImage, sharedImages, type ImageOnChain } from "./chain/actions/access";
 import { checksumAddress } from "./chain/accounts";
 import { xrCall, type TxOutcome, type XrContext } from "./chain/xr";
 import { Keyring, type KeyEntry } from "./crypto/keyring";
 import { CryptoError, decryptWith, encryptFor, readAnyKey, recipientKeyIds, unlockKey, type PrivateKey, type PublicKey, type Signature } from "./crypto/pgp";
-import { sniffImage } from "./hash/sniff";
-import { writeFileAtomic } from "./home";
 import { addBytes } from "./ipfs/add";
 import { getBytes, parseCid } from "./ipfs/get";
 import type { IpfsStore } from "./ipfs/store";
@@ -58,72 +57,6 @@ export async function publicKeyOf(keyring: Keyring, spec: string): Promise<{ key
   return { key: await keyring.readPublic(entry), entry };
 }
 
-export interface UploadResult {
-  cid: string;
-  sha256: string;
-  size: number;
-  encryptedSize: number;
-  receiver: string;
-  recipientKey: string;
-  signerKey: string;
-  outcome: TxOutcome;
-  ms: { encrypt: number; ipfs: number; chain: number };
-}
-
-/**
- * Step 2 of the flow: hashes the image, encrypts it for `recipient` signed by `signer`, adds
- * the ciphertext to IPFS and records CID, SHA-256 and `description` on chain for `receiver`.
- */
-export async function uploadImage(p: {
-  ctx: XrContext;
-  store: IpfsStore;
-  unlocker: Unlocker;
-  image: string;
-  /** The bytes to upload instead of the file's (the image with hidden patient data). */
-  data?: Uint8Array;
-  recipient: PublicKey;
-  signer: KeyEntry;
-  receiver: string;
-  description: string;
-  from: string;
-  cidVersion?: 0 | 1;
-}): Promise<UploadResult> {
-  const data = p.data ?? readImage(p.image);
-  const sha256 = sha256Hex(data);
-  let t = performance.now();
-  const signingKey = await p.unlocker.unlock(p.signer);
-  const ciphertext = await encryptFor(data, p.recipient, signingKey);
-  const encrypt = performance.now() - t;
-  t = performance.now();
-  const { cid } = await addBytes(p.store, ciphertext, { cidVersion: p.cidVersion });
-  const ipfs = performance.now() - t;
-  t = performance.now();
-  const outcome = await shareImage(p.ctx, { receiver: p.receiver, cid, sha256, description: p.description, from: p.from });
-  return {
-    cid,
-    sha256,
-    size: data.length,
-    encryptedSize: ciphertext.length,
-    receiver: p.receiver,
-    recipientKey: p.recipient.getFingerprint(),
-    signerKey: p.signer.fingerprint,
-    outcome,
-    ms: { encrypt, ipfs, chain: performance.now() - t },
-  };
-}
-
-function readImage(file: string): Buffer {
-  let data: Buffer;
-  try {
-    data = fs.readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (data.length === 0) throw new UsageError(`${file} is empty`);
-  if (!sniffImage(data.subarray(0, 132))) throw new UsageError(`${file} is not an image (JPEG, PNG, DICOM, ...)`);
-  return data;
-}
-
 /** The chain's record for a CID or a shared image number ("#3" or "3"). */
 export async function resolveImage(ctx: XrContext, spec: string): Promise<ImageOnChain> {
   const n = /^#?(\d+)$/.exec(spec.trim());
@@ -154,20 +87,38 @@ export interface Opened {
  * opened only while the requester's access is approved.
  */
 export async function openImage(ctx: XrContext, store: IpfsStore, unlocker: Unlocker, image: ImageOnChain): Promise<Opened> {
-  if (image.kind === "approved") {
-    const state = await accessOf(ctx, image.recipient);
-    if (state !== "approved") {
-      throw new AccessDeniedError(`${image.cid} is a copy for ${image.recipient}, whose access is ${state === "revoked" ? "revoked by the patient" : state}: not opened`);
-    }
-  }
+  await checkAccess(ctx, image);
   const ciphertext = await getBytes(store, image.cid);
   const { data, signature, decryptedWith } = await decryptFromKeyring(unlocker, ciphertext, `${image.cid}`, ` (${image.recipient})`);
   const actual = sha256Hex(data);
   if (actual !== image.sha256) {
     throw new TamperedError(`${image.cid} decrypts to an image with SHA-256 ${actual}, but the chain records ${image.sha256}: the image was changed`);
   }
+  return { image, data, signature: signerAccount(unlocker, signature), decryptedWith };
+}
+
+/** An approved copy may be opened only while the requester's access is approved. */
+export async function checkAccess(ctx: XrContext, image: ImageOnChain): Promise<void> {
+  if (image.kind !== "approved") return;
+  const state = await accessOf(ctx, image.recipient);
+  if (state !== "approved") {
+    throw new AccessDeniedError(`${image.cid} is a copy for ${image.recipient}, whose access is ${state === "revoked" ? "revoked by the patient" : state}: not opened`);
+  }
+}
+
+/** The keyring's private keys (unlocked) for the key IDs a message names; CryptoError when none. */
+export async function keysFor(unlocker: Unlocker, ids: string[], what: string, whose = ""): Promise<{ keys: PrivateKey[]; fingerprint: string }> {
+  const candidates = unlocker.keyring.privateFor(ids);
+  if (candidates.length === 0) {
+    throw new CryptoError(`${what} is encrypted for key ${ids.join(", ")}${whose}, which has no private key in ${unlocker.keyring.dir}`, "PGP_NO_KEY");
+  }
+  return { keys: await Promise.all(candidates.map((c) => unlocker.unlock(c))), fingerprint: candidates[0].fingerprint };
+}
+
+/** The keyring account of the key that made a signature, if the keyring binds one. */
+export function signerAccount(unlocker: Unlocker, signature: Signature): Signature & { account?: string } {
   const signer = signature.fingerprint ? unlocker.keyring.list().find((k) => k.fingerprint === signature.fingerprint) : undefined;
-  return { image, data, signature: { ...signature, account: signer?.account }, decryptedWith };
+  return { ...signature, account: signer?.account };
 }
 
 /**
@@ -175,22 +126,9 @@ export async function openImage(ctx: XrContext, store: IpfsStore, unlocker: Unlo
  * checks its signature against the keyring. `what` names the message in errors.
  */
 export async function decryptFromKeyring(unlocker: Unlocker, ciphertext: Uint8Array, what: string, whose = "") {
-  const ids = await recipientKeyIds(ciphertext);
-  const candidates = unlocker.keyring.privateFor(ids);
-  if (candidates.length === 0) {
-    throw new CryptoError(`${what} is encrypted for key ${ids.join(", ")}${whose}, which has no private key in ${unlocker.keyring.dir}`, "PGP_NO_KEY");
-  }
-  const keys = await Promise.all(candidates.map((c) => unlocker.unlock(c)));
+  const { keys, fingerprint } = await keysFor(unlocker, await recipientKeyIds(ciphertext), what, whose);
   const { data, signature } = await decryptWith(ciphertext, keys, await unlocker.verificationKeys());
-  return { data, signature, decryptedWith: candidates[0].fingerprint };
-}
-
-/** Step 3: opens an image (see openImage) and writes it to `out` only when it is verified. */
-export async function downloadImage(p: { ctx: XrContext; store: IpfsStore; unlocker: Unlocker; spec: string; out: string }): Promise<Opened & { out: string }> {
-  const image = await resolveImage(p.ctx, p.spec);
-  const opened = await openImage(p.ctx, p.store, p.unlocker, image);
-  writeFileAtomic(p.out, opened.data);
-  return { ...opened, out: p.out };
+  return { data, signature, decryptedWith: fingerprint };
 }
 
 export interface ApproveResult {

@@ -6,12 +6,16 @@ import type { PublicKey } from "../../core/crypto/pgp";
 import { Keyring } from "../../core/crypto/keyring";
 import { encodePatientInfo, ledgerInfo } from "../../core/authenticate";
 import { embedFile } from "../../core/imaging/stego";
-import { downloadImage, publicKeyOf, Unlocker, uploadImage } from "../../core/share";
+import { checkOutput } from "../../core/out-file";
+import { publicKeyOf, Unlocker } from "../../core/share";
+import { downloadImage } from "../../core/share-download";
+import { uploadImage } from "../../core/share-upload";
+import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, withIpfs, type Globals } from "../context";
 import { txJson, txText, type CommandOutput } from "../output";
 import { passphraseSource } from "../passphrase";
-import { formatBytes } from "../progress";
+import { formatBytes, progressBar, type Progress } from "../progress";
 
 /** An account spec (address, index, role name) rather than a key (file, fingerprint, name). */
 export const looksLikeAccount = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s) || /^\d{1,3}$/.test(s) || /^(gov|host|doctor|patient)$/i.test(s);
@@ -44,12 +48,31 @@ interface UploadOptions {
   signKey?: string;
   cidVersion: string;
   embed?: boolean;
+  again?: boolean;
 }
+
+/** A progress bar per phase of a long single-file step (stderr, a terminal, not --json). */
+function phases(g: Globals) {
+  let current: { label: string; bar: Progress } | undefined;
+  return {
+    update(label: string, bytes: number, total: number) {
+      if (current?.label !== label) {
+        current?.bar.done();
+        current = { label, bar: progressBar(label, total, !g.json && total >= PROGRESS_MIN_BYTES, formatBytes) };
+      }
+      current.bar.update(bytes);
+    },
+    done: () => current?.bar.done(),
+  };
+}
+
+/** Below this size a step is over before a bar would be worth drawing. */
+const PROGRESS_MIN_BYTES = 16 << 20;
 
 export async function upload(g: Globals, image: string, o: UploadOptions): Promise<CommandOutput> {
   const cidVersion = cidVersionOf(o.cidVersion);
   if (!o.part.trim()) throw new UsageError("--part must not be empty");
-  if (!fs.statSync(image, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`no such file: ${image}`);
+  if (!fs.existsSync(image)) throw new UsageError(`no such file: ${image}`);
   const keyring = new Keyring(g.home);
   const description = `${o.modality}, ${o.part}${o.description ? `: ${o.description}` : ""}`;
   return withChain(g, async (chain) => {
@@ -64,27 +87,40 @@ export async function upload(g: Globals, image: string, o: UploadOptions): Promi
     }
     // --embed: the ledger's patient data hidden in the pixels before encryption (a PNG).
     const embedded = o.embed ? await embedFile(image, encodePatientInfo(await ledgerInfo(ctx, description))) : undefined;
+    const bars = phases(g);
     const r = await withIpfs(g, (store) =>
-      uploadImage({ ctx, store, unlocker: new Unlocker(keyring, passphraseSource(g)), image, data: embedded?.png, recipient, signer, receiver, description, from, cidVersion }),
+      uploadImage({
+        ctx, store, unlocker: new Unlocker(keyring, passphraseSource(g)), image, data: embedded?.png, recipient, signer, receiver, description, from, cidVersion, again: o.again,
+        onProgress: (p) => bars.update(p.phase === "hash" ? "hashing" : "encrypting", p.bytes, p.total),
+      }).finally(bars.done),
     );
     const hidden = embedded && { payloadBytes: embedded.payloadBytes, capacityBytes: embedded.capacityBytes, maxDiff: embedded.maxDiff, psnr: embedded.psnr, convertedFrom: embedded.convertedFrom ?? null };
+    const s = r.seconds;
     return {
-      json: { cid: r.cid, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ...(hidden ? { embedded: hidden } : {}), ms: r.ms, tx: txJson(r.outcome) },
+      json: { cid: r.cid, file: image, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ...(hidden ? { embedded: hidden } : {}), seconds: s, tx: txJson(r.outcome) },
       stderr: embedded?.warnings.filter((w) => !/input is a JPEG/.test(w)).map((w) => `warning: ${w}`),
-      text:
+      text: r.cid,
+      details:
         (hidden ? `patient data hidden in the pixels: ${hidden.payloadBytes} bytes, max pixel change ${hidden.maxDiff}, PSNR ${hidden.psnr?.toFixed(2) ?? "-"} dB (uploaded as PNG)\n` : "") +
-        `${r.cid}\n${image}: ${formatBytes(r.size)} encrypted for ${r.recipientKey.toUpperCase()} (${receiver}), signed by ${r.signerKey.toUpperCase()}, ` +
-        `${formatBytes(r.encryptedSize)} on IPFS; sha256 ${r.sha256} recorded as "${description}"\n${txText(r.outcome)}`,
+        `${safeText(image)}: ${formatBytes(r.size)} encrypted for ${r.recipientKey.toUpperCase()} (${receiver}), signed by ${r.signerKey.toUpperCase()}, ` +
+        `${formatBytes(r.encryptedSize)} on IPFS; sha256 ${r.sha256} recorded as "${safeText(description)}"\n${txText(r.outcome)}`,
+      summary: `uploaded ${formatBytes(r.size)} in ${(s.hash + s.encrypt + s.ipfs + s.chain).toFixed(2)} s (hash ${s.hash.toFixed(2)} s, encrypt ${s.encrypt.toFixed(2)} s, ipfs ${s.ipfs.toFixed(2)} s, chain ${s.chain.toFixed(2)} s)`,
     };
   });
 }
 
-export async function download(g: Globals, spec: string, o: { out: string }): Promise<CommandOutput> {
-  if (fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--out ${o.out} is a folder; give a file name`);
+export async function download(g: Globals, spec: string, o: { out: string; force?: boolean }): Promise<CommandOutput> {
+  if (o.out === "-" && g.json) throw new UsageError("--out - writes the image to stdout, where --json would print its document: use one or the other");
+  const target = checkOutput(o.out, { force: o.force });
   const keyring = new Keyring(g.home);
+  const t0 = performance.now();
   return withChain(g, (chain) =>
     withIpfs(g, async (store) => {
-      const r = await downloadImage({ ctx: xrContext(chain), store, unlocker: new Unlocker(keyring, passphraseSource(g)), spec, out: o.out });
+      const bars = phases(g);
+      const r = await downloadImage({
+        ctx: xrContext(chain), store, unlocker: new Unlocker(keyring, passphraseSource(g)), spec, out: target, home: g.home, stdout: process.stdout,
+        onProgress: (bytes, total) => bars.update("decrypting", bytes, total),
+      }).finally(bars.done);
       const sig = r.signature;
       const signed =
         sig.status === "valid"
@@ -92,9 +128,13 @@ export async function download(g: Globals, spec: string, o: { out: string }): Pr
           : sig.status === "unknown"
             ? `signature not checked: key ${sig.keyId!.toUpperCase()} is not in the keyring`
             : "not signed";
+      const line = `${safeText(o.out)}: ${formatBytes(r.size)} from ${r.image.cid}, decrypted; sha256 ${r.image.sha256} matches the chain; ${signed}`;
+      const toStdout = target.kind === "stdout";
       return {
-        json: { out: o.out, cid: r.image.cid, kind: r.image.kind, sha256: r.image.sha256, size: r.data.length, verified: true, signature: sig, recipient: r.image.recipient, description: r.image.description },
-        text: `${o.out}: ${formatBytes(r.data.length)} from ${r.image.cid}, decrypted; sha256 ${r.image.sha256} matches the chain; ${signed}`,
+        json: { out: o.out, cid: r.image.cid, kind: r.image.kind, sha256: r.image.sha256, size: r.size, verified: true, signature: sig, recipient: r.image.recipient, description: r.image.description, seconds: (performance.now() - t0) / 1000 },
+        // With --out -, stdout holds the image: the report goes to stderr.
+        text: toStdout ? "" : line,
+        summary: toStdout ? line : undefined,
         stderr: sig.status === "valid" ? [] : [`warning: ${signed}`],
       };
     }),

@@ -95,6 +95,60 @@ export async function encryptFor(data: Uint8Array, recipient: PublicKey, signer?
   return (await pgp().encrypt({ message, encryptionKeys: recipient, ...(signer ? { signingKeys: signer } : {}), format: "binary" })) as Uint8Array;
 }
 
+/** A stream of bytes as OpenPGP.js reads and writes them (Node's Web streams). */
+export type ByteStream = import("node:stream/web").ReadableStream<Uint8Array>;
+
+/**
+ * Encrypts a stream for `recipient`, signed by `signer` (one-pass: the signature follows the
+ * data): the ciphertext comes out as the plaintext goes in, so memory does not grow with it.
+ */
+export async function encryptStream(data: ByteStream, recipient: PublicKey, signer?: PrivateKey): Promise<ByteStream> {
+  // OpenPGP.js types its streams as the DOM's ReadableStream; Node's is the same class at run time.
+  const message = await pgp().createMessage({ binary: data as never, format: "binary" });
+  return (await pgp().encrypt({ message, encryptionKeys: recipient, ...(signer ? { signingKeys: signer } : {}), format: "binary" })) as never;
+}
+
+/**
+ * Decrypts a streamed message chunk by chunk into `write`, with the private keys `keysFor`
+ * gives for the key IDs it names. Plaintext is released before the end is authenticated
+ * (OpenPGP.js's allowUnauthenticatedStream), so `write` must go somewhere provisional (a
+ * temporary file): only when this resolves are the integrity check (MDC) and the signature
+ * known good. A damaged, truncated or forged message rejects at the end.
+ */
+export async function decryptStream(p: {
+  ciphertext: ByteStream;
+  keysFor: (keyIds: string[]) => Promise<PrivateKey[]>;
+  verificationKeys: PublicKey[];
+  write: (chunk: Uint8Array) => Promise<void>;
+}): Promise<{ signature: Signature; recipients: string[] }> {
+  let message;
+  try {
+    message = await pgp().readMessage({ binaryMessage: p.ciphertext as never });
+  } catch (err) {
+    throw new CryptoError(`not an OpenPGP message (damaged or truncated): ${(err as Error).message}`, "PGP_DAMAGED", { cause: err });
+  }
+  const recipients = message.getEncryptionKeyIDs().map((id) => id.toHex().toLowerCase());
+  const decryptionKeys = await p.keysFor(recipients);
+  let result;
+  try {
+    result = await pgp().decrypt({ message, decryptionKeys, verificationKeys: p.verificationKeys, format: "binary", config: { allowUnauthenticatedStream: true } });
+    const plaintext: ByteStream = result.data as never;
+    for await (const chunk of plaintext) await p.write(chunk);
+  } catch (err) {
+    throw decryptError(err);
+  }
+  return { signature: await checkSignature(result.signatures[0], p.verificationKeys), recipients };
+}
+
+/** A failed decryption in words: no key fits, or the ciphertext is damaged or truncated. */
+function decryptError(err: unknown): Error {
+  if (err instanceof CryptoError || !(err instanceof Error) || (err as { code?: unknown }).code) return err as Error;
+  const text = err.message;
+  const code = /session key|no decryption key|decryption key/i.test(text) ? "PGP_NO_KEY" : "PGP_DAMAGED";
+  const why = code === "PGP_NO_KEY" ? "none of the given keys can decrypt it" : "the ciphertext is damaged or truncated";
+  return new CryptoError(`cannot decrypt: ${why} (${text})`, code, { cause: err });
+}
+
 /** The key IDs (16 hex digits) a message is encrypted for; CryptoError when it is not a message. */
 export async function recipientKeyIds(ciphertext: Uint8Array): Promise<string[]> {
   const message = await readMessage(ciphertext);
@@ -131,21 +185,23 @@ export async function decryptWith(
   try {
     result = await pgp().decrypt({ message, decryptionKeys, verificationKeys, format: "binary" });
   } catch (err) {
-    const text = (err as Error).message;
-    const code = /session key|no decryption key|decryption key/i.test(text) ? "PGP_NO_KEY" : "PGP_DAMAGED";
-    const why = code === "PGP_NO_KEY" ? "none of the given keys can decrypt it" : "the ciphertext is damaged or truncated";
-    throw new CryptoError(`cannot decrypt: ${why} (${text})`, code, { cause: err });
+    throw decryptError(err);
   }
-  const data = result.data as Uint8Array;
-  const [sig] = result.signatures;
-  if (!sig) return { data, signature: { status: "unsigned" } };
+  return { data: result.data as Uint8Array, signature: await checkSignature(result.signatures[0], verificationKeys) };
+}
+
+type VerificationResult = Awaited<ReturnType<Pgp["decrypt"]>>["signatures"][number];
+
+/** A message's first signature against `verificationKeys` (awaited: for a stream, at its end). */
+async function checkSignature(sig: VerificationResult | undefined, verificationKeys: PublicKey[]): Promise<Signature> {
+  if (!sig) return { status: "unsigned" };
   const keyId = sig.keyID.toHex().toLowerCase();
   const signer = verificationKeys.find((k) => k.getKeys(sig.keyID).length > 0);
   try {
     await sig.verified;
-    return { data, signature: { status: "valid", keyId, fingerprint: signer?.getFingerprint().toLowerCase() } };
+    return { status: "valid", keyId, fingerprint: signer?.getFingerprint().toLowerCase() };
   } catch (err) {
-    if (!signer) return { data, signature: { status: "unknown", keyId } };
+    if (!signer) return { status: "unknown", keyId };
     throw new CryptoError(`the signature by key ${keyId} does not match: the image was altered or forged (${(err as Error).message})`, "PGP_BAD_SIGNATURE", { cause: err });
   }
 }

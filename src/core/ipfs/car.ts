@@ -1,7 +1,5 @@
 import * as fs from "node:fs";
-import { pipeline } from "node:stream/promises";
-import { Readable } from "node:stream";
-import { tempPathFor } from "../home";
+import { openOutput, type OutputOptions, type OutputTarget } from "../out-file";
 import { IpfsError, UsageError } from "../../errors";
 import { parseCid } from "./get";
 import { type BlockStore, readBlock, verifyingStore } from "./store";
@@ -10,37 +8,44 @@ const DAG_PB = 0x70;
 
 /**
  * Writes the DAG under `cid` as a CARv1 file (what `ipfs dag export` writes and `ipfs dag
- * import` reads), every block checked against its CID on the way; atomically.
+ * import` reads), every block checked against its CID on the way; through `openOutput`
+ * (a regular file appears whole, '-' is the given stdout, a device is written through).
  */
-export async function exportCar(store: BlockStore, cidText: string, out: string): Promise<{ root: string; blocks: number; bytes: number }> {
+export async function exportCar(store: BlockStore, cidText: string, out: string | OutputTarget, options: OutputOptions = {}): Promise<{ root: string; blocks: number; bytes: number }> {
   const root = await parseCid(cidText);
   const { CarWriter } = await import("@ipld/car/writer");
   const dagPb = await import("@ipld/dag-pb");
   const checked = await verifyingStore(store);
+  const sink = openOutput(out, options);
   const { writer, out: carBytes } = CarWriter.create([root as never]);
-  const tmp = tempPathFor(out);
   let blocks = 0;
-  const written = pipeline(Readable.from(carBytes), fs.createWriteStream(tmp));
+  let bytes = 0;
+  const written = (async () => {
+    for await (const chunk of carBytes) {
+      await sink.write(chunk);
+      bytes += chunk.length;
+    }
+  })();
   try {
     const walk = async (cid: typeof root): Promise<void> => {
-      const bytes = await readBlock(checked, cid).catch((err) => {
+      const block = await readBlock(checked, cid).catch((err) => {
         throw err instanceof IpfsError && err.code === "IPFS_NOT_FOUND" ? new IpfsError(`${cid} is not in the store (export needs every block of ${root})`, "IPFS_NOT_FOUND") : err;
       });
-      await writer.put({ cid: cid as never, bytes });
+      await writer.put({ cid: cid as never, bytes: block });
       blocks += 1;
-      if (cid.code === DAG_PB) for (const link of dagPb.decode(bytes).Links) await walk(link.Hash as typeof root);
+      if (cid.code === DAG_PB) for (const link of dagPb.decode(block).Links) await walk(link.Hash as typeof root);
     };
     await walk(root);
     await writer.close();
     await written;
-    fs.renameSync(tmp, out);
+    await sink.commit();
   } catch (err) {
     await writer.close().catch(() => {});
     await written.catch(() => {});
-    fs.rmSync(tmp, { force: true });
+    sink.abort();
     throw err;
   }
-  return { root: root.toString(), blocks, bytes: fs.statSync(out).size };
+  return { root: root.toString(), blocks, bytes };
 }
 
 /** Reads a CAR file into the store, checking every block against its CID first; returns its roots. */

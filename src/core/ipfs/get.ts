@@ -1,7 +1,5 @@
-import * as fs from "node:fs";
-import { promisify } from "node:util";
-import { tempPathFor } from "../home";
 import { IpfsError, UsageError } from "../../errors";
+import { openOutput, type OutputOptions, type OutputTarget } from "../out-file";
 import { type BlockStore, verifyingStore } from "./store";
 
 /** Parses a CID (v0 "Qm..." or v1 "bafy..."); a UsageError names what is wrong. */
@@ -15,7 +13,7 @@ export async function parseCid(text: string) {
 }
 
 /** The unixfs file behind `cid`, its blocks checked against their CIDs as they are read. */
-async function openFile(store: BlockStore, cidText: string) {
+export async function openFile(store: BlockStore, cidText: string) {
   const cid = await parseCid(cidText);
   const { exporter } = await import("ipfs-unixfs-exporter");
   const checked = await verifyingStore(store);
@@ -26,32 +24,43 @@ async function openFile(store: BlockStore, cidText: string) {
   return { cid, entry };
 }
 
+/** Bytes of a file read per pass of the exporter: what may wait in memory for a slow reader. */
+export const READ_WINDOW = 8 << 20;
+
 /**
- * Writes the file behind `cid` to `out`: every block is checked against its CID as it is
- * read, into a temporary file renamed only when the whole file is there and verified.
+ * A file's bytes in order, in windows of `READ_WINDOW`: the exporter walks a DAG as fast as
+ * the store answers and queues every block it reads, whatever the consumer's pace (a
+ * decryption, a pipe), so a whole file would pile up in memory; a window at a time bounds it.
  */
-export async function getFile(store: BlockStore, cidText: string, out: string): Promise<{ cid: string; size: number }> {
-  const tmp = tempPathFor(out);
+export async function* fileContent(entry: Awaited<ReturnType<typeof openFile>>["entry"]): AsyncGenerator<Uint8Array> {
+  const size = Number(entry.size);
+  for (let offset = 0; offset < size; offset += READ_WINDOW) yield* entry.content({ offset, length: Math.min(READ_WINDOW, size - offset) });
+}
+
+/**
+ * Writes the file behind `cid` to `out` (a path, '-' or a target `checkOutput` decided):
+ * every block is checked against its CID as it is read; a regular file appears only when
+ * complete (temporary file, fsync, rename); nothing is left on failure.
+ */
+export async function getFile(
+  store: BlockStore,
+  cidText: string,
+  out: string | OutputTarget,
+  options: OutputOptions & { onProgress?: (bytes: number, total: number) => void } = {},
+): Promise<{ cid: string; size: number }> {
+  const { cid, entry } = await openFile(store, cidText);
+  const total = Number(entry.size);
+  const sink = openOutput(out, options);
   let size = 0;
-  let cid;
   try {
-    const opened = await openFile(store, cidText);
-    cid = opened.cid;
-    // Writes straight to the page cache (synchronous: cheaper than a thread-pool round trip
-    // per block); the flush to disk is asynchronous, so files fetched at once overlap it.
-    const fd = fs.openSync(tmp, "w");
-    try {
-      for await (const chunk of opened.entry.content()) {
-        fs.writeSync(fd, chunk);
-        size += chunk.length;
-      }
-      await promisify(fs.fsync)(fd);
-    } finally {
-      fs.closeSync(fd);
+    for await (const chunk of fileContent(entry)) {
+      await sink.write(chunk);
+      size += chunk.length;
+      options.onProgress?.(size, total);
     }
-    fs.renameSync(tmp, out);
+    await sink.commit();
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    sink.abort();
     throw err;
   }
   return { cid: cid.toString(), size };
@@ -61,6 +70,6 @@ export async function getFile(store: BlockStore, cidText: string, out: string): 
 export async function getBytes(store: BlockStore, cidText: string): Promise<Uint8Array> {
   const { entry } = await openFile(store, cidText);
   const parts: Uint8Array[] = [];
-  for await (const chunk of entry.content()) parts.push(chunk);
+  for await (const chunk of fileContent(entry)) parts.push(chunk);
   return Buffer.concat(parts);
 }

@@ -1,6 +1,8 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { CID } from "multiformats/cid" with { "resolution-mode": "import" };
 import { IpfsError } from "../../errors";
+import { writeFileAtomic } from "../home";
 
 /** The two calls xray needs of a block store (Helia's Blockstore has them; so do tests' in-memory maps). */
 export interface BlockStore {
@@ -13,22 +15,46 @@ export interface BlockStore {
 export interface IpfsStore extends BlockStore {
   /** "the embedded IPFS store" or "the IPFS node at <url>", for messages. */
   description: string;
-  /** Keeps a DAG from garbage collection (a Kubo node's pin; the embedded store never collects). */
+  /** Keeps a DAG from garbage collection (a Kubo node's pin; a pin record for the embedded store's `xray ipfs gc`). */
   pin?(cid: CID): Promise<void>;
   close(): Promise<void>;
 }
 
-/** The embedded IPFS block store: one file per block under `$XRAY_HOME/ipfs/blocks`. */
+/** Where the embedded store keeps its blocks, pin records and the marks of running writers. */
+export function storePaths(home: string) {
+  const root = path.join(path.resolve(home), "ipfs");
+  return { root, blocks: path.join(root, "blocks"), pins: path.join(root, "pins"), writers: path.join(root, "writers") };
+}
+
+/**
+ * The embedded IPFS block store: one file per block under `$XRAY_HOME/ipfs/blocks`. A pin is
+ * a small file per root under `ipfs/pins` (written atomically: no shared list to race on);
+ * while this process writes blocks, `ipfs/writers/<pid>` says so, and `xray ipfs gc` waits.
+ */
 export async function openBlockStore(home: string): Promise<IpfsStore> {
   const { FsBlockstore } = await import("blockstore-fs");
-  const store = new FsBlockstore(path.join(path.resolve(home), "ipfs", "blocks"));
+  const paths = storePaths(home);
+  const store = new FsBlockstore(paths.blocks);
   await store.open();
+  const writerMark = path.join(paths.writers, String(process.pid));
+  let writing = false;
   return {
     description: "the embedded IPFS store",
-    put: (cid, bytes) => store.put(cid, bytes),
+    put: (cid, bytes) => {
+      if (!writing) {
+        fs.mkdirSync(paths.writers, { recursive: true });
+        fs.writeFileSync(writerMark, `${new Date().toISOString()}\n`);
+        writing = true;
+      }
+      return store.put(cid, bytes);
+    },
     get: (cid) => store.get(cid),
     has: (cid) => store.has(cid),
-    close: () => store.close(),
+    pin: async (cid) => writeFileAtomic(path.join(paths.pins, cid.toString()), JSON.stringify({ cid: cid.toString(), time: new Date().toISOString() }) + "\n"),
+    close: async () => {
+      if (writing) fs.rmSync(writerMark, { force: true });
+      await store.close();
+    },
   };
 }
 
