@@ -195,12 +195,17 @@ describe("reliability: damaged homes, stale state, busy chains", function () {
 
   it("xray doctor on a damaged home: problems listed with fixes, exit 1", async () => {
     const damaged = copyHome("doctor");
-    fs.writeFileSync(path.join(damaged, "chain", "CURRENT"), "garbage\n");
     fs.writeFileSync(path.join(damaged, "deployments.json"), "{");
+    fs.mkdirSync(path.join(damaged, "keys"));
+    fs.writeFileSync(path.join(damaged, "keys", "keyring.json"), '{"format": "xray-keyring/1", "keys": [\u0001');
+    // each command names the damaged file and points to doctor
+    oneLine(await xray(damaged, ["xray-count", "--json"]), 1, "DAMAGED_FILE", /deployments\.json is damaged .*`xray doctor`/);
+    oneLine(await xray(damaged, ["keys", "list", "--json"]), 1, "DAMAGED_FILE", /keys\/keyring\.json is damaged .*`xray doctor`/);
+    fs.writeFileSync(path.join(damaged, "chain", "CURRENT"), "garbage\n");
     const r = await xray(damaged, ["doctor", "--json"]);
     expect(r.code, r.stderr).to.equal(1);
     const problems = r.json.checks.filter((c: { status: string }) => c.status === "problem");
-    expect(problems.map((c: { check: string }) => c.check)).to.have.members(["chain", "deployments"]);
+    expect(problems.map((c: { check: string }) => c.check)).to.have.members(["chain", "deployments", "keyring"]);
     for (const c of problems) expect(c.fix, c.check).to.be.a("string").and.not.empty;
     expect(fs.readFileSync(path.join(damaged, "deployments.json"), "utf8"), "doctor changes no data").to.equal("{");
     const text = await xray(damaged, ["doctor"]);
