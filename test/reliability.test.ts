@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { execFileSync, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { connectChain } from "../src/core/chain/chain";
-import { fails, freePort, ok, PAPER_HASH, ROOT, startProcess, stopProcess, tempHome, xray, type CliResult } from "./helpers/cli";
+import { BIN, fails, freePort, ok, PAPER_HASH, ROOT, startProcess, stopProcess, tempHome, xray, type CliResult } from "./helpers/cli";
 
 /** Field 22 of /proc/<pid>/stat: the process's start time, as xray records it in lock files. */
 function startTime(pid: number): string {
@@ -19,6 +19,18 @@ async function blockNumber(home: string): Promise<number> {
   } finally {
     await chain.close();
   }
+}
+
+/** Runs xray on a pseudo-terminal (python3's pty): what the screen showed, and the exit status. */
+function onTerminal(home: string, args: string[]): Promise<{ code: number; screen: string }> {
+  const script = path.join(ROOT, "test", "helpers", "pty-drive.py");
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, XRAY_HOME: home, XRAY_RPC: "" };
+    execFile("python3", [script, "[]", process.execPath, BIN, ...args], { env, timeout: 60_000, killSignal: "SIGKILL" }, (err, stdout) => {
+      if (err && typeof (err as { code?: unknown }).code !== "number") return reject(err);
+      resolve({ code: err ? Number((err as { code: number }).code) : 0, screen: stdout.replace(/\r/g, "") });
+    });
+  });
 }
 
 /** One line on stderr, the exit status, the stable code under --json. */
@@ -127,6 +139,13 @@ describe("reliability: damaged homes, stale state, busy chains", function () {
     oneLine(await xray(home, ["xray-count", "--wait", "0", "--json"]), 1, "CHAIN_BUSY", pattern);
     oneLine(await xray(home, ["set-xray-hash", "knee", "b".repeat(64), "--json"], { env: { XRAY_WAIT: "0" } }), 1, "CHAIN_BUSY", pattern);
     oneLine(await xray(home, ["xray-count", "--wait", "soon", "--json"]), 2, "BAD_INPUT", /--wait must be a number of seconds/);
+    // on a terminal, the wait is announced once: what, held by whom, since when
+    const seen = await onTerminal(home, ["xray-count", "--wait", "1"]);
+    expect(seen.code).to.equal(1);
+    const waiting = new RegExp(`^xray: waiting for the embedded chain in .*, held by process ${holder.child.pid} \\(xray test-holder, since \\d\\d:\\d\\d:\\d\\d\\)…`, "m");
+    expect(seen.screen).to.match(waiting);
+    expect(seen.screen.match(/waiting for/g)).to.have.length(1);
+    expect(seen.screen).to.match(/waited 1 s: try again when it finishes/);
     await stopProcess(holder.child);
     expect(fs.existsSync(paths.lock), "the exit handler removes the lock").to.equal(false);
     const r = await xray(home, ["xray-count", "--json", "--wait", "0"]);
@@ -176,12 +195,17 @@ describe("reliability: damaged homes, stale state, busy chains", function () {
 
   it("xray doctor on a damaged home: problems listed with fixes, exit 1", async () => {
     const damaged = copyHome("doctor");
-    fs.writeFileSync(path.join(damaged, "chain", "CURRENT"), "garbage\n");
     fs.writeFileSync(path.join(damaged, "deployments.json"), "{");
+    fs.mkdirSync(path.join(damaged, "keys"));
+    fs.writeFileSync(path.join(damaged, "keys", "keyring.json"), '{"format": "xray-keyring/1", "keys": [\u0001');
+    // each command names the damaged file and points to doctor
+    oneLine(await xray(damaged, ["xray-count", "--json"]), 1, "DAMAGED_FILE", /deployments\.json is damaged .*`xray doctor`/);
+    oneLine(await xray(damaged, ["keys", "list", "--json"]), 1, "DAMAGED_FILE", /keys\/keyring\.json is damaged .*`xray doctor`/);
+    fs.writeFileSync(path.join(damaged, "chain", "CURRENT"), "garbage\n");
     const r = await xray(damaged, ["doctor", "--json"]);
     expect(r.code, r.stderr).to.equal(1);
     const problems = r.json.checks.filter((c: { status: string }) => c.status === "problem");
-    expect(problems.map((c: { check: string }) => c.check)).to.have.members(["chain", "deployments"]);
+    expect(problems.map((c: { check: string }) => c.check)).to.have.members(["chain", "deployments", "keyring"]);
     for (const c of problems) expect(c.fix, c.check).to.be.a("string").and.not.empty;
     expect(fs.readFileSync(path.join(damaged, "deployments.json"), "utf8"), "doctor changes no data").to.equal("{");
     const text = await xray(damaged, ["doctor"]);

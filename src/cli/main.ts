@@ -133,7 +133,7 @@ define("accounts", from("accounts"))
 define("set-permission", from("set-permission"))
   .description("grant an account a role (from gov)")
   .argument("<account>", "address, index, or role name")
-  .argument("<name>", "the person's name, e.g. Dr.Lee")
+  .argument("<name>", "the person's name, e.g. Dr.Lee (at most 256 bytes, UTF-8)")
   .argument("<user-type>", "doctor|host or 1|2")
   .option("--disable", "record the permission but suspend it")
   .addHelpText("after", "\nExamples:\n  $ xray set-permission doctor Dr.Lee doctor\n  $ xray set-permission 0x8bE9...2a1 Dr.Chen 1 --disable");
@@ -186,7 +186,7 @@ define("set-birthday", from("set-birthday"))
 
 define("set-contact", from("set-contact"))
   .description("set the patient's contact (from the host)")
-  .argument("<text>", "e.g. 0912-321-456");
+  .argument("<text>", "e.g. 0912-321-456 (at most 256 bytes, UTF-8)");
 
 define("profile", from("profile")).description("show the patient page: profile, record count and the latest prediction");
 
