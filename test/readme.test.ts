@@ -11,7 +11,8 @@ import { readmeSessions, sessionScript, type ReadmeSession } from "./helpers/rea
 // truffle on the PATH as the README's set-up says. `# => text` after a command asserts what it
 // prints (see test/helpers/readme.ts); every session must exit 0.
 //
-// README_SESSION=<line> runs only the session whose fence is on that line of README.md.
+// README_SESSION=<line> runs only the session whose fence is on that line of README.md;
+// README_VERBOSE=1 prints every session's output.
 
 const README = path.join(ROOT, "README.md");
 const SESSION_TIMEOUT_MS = 240_000;
@@ -121,6 +122,7 @@ async function runSession(session: ReadmeSession): Promise<void> {
     const env = freshEnv(clone, path.join(clone, ".xray"), await freePort());
     const run = await runBash(script, clone, env, SESSION_TIMEOUT_MS);
     const shown = `README line ${session.line}, exit ${run.code ?? run.signal}:\n${run.output}`;
+    if (process.env.README_VERBOSE) console.log(shown);
     expect(run.code, shown).to.equal(0);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
