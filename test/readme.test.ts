@@ -95,13 +95,30 @@ describe("README sessions", function () {
   const only = process.env.README_SESSION ? Number(process.env.README_SESSION) : undefined;
 
   it("has sessions to run, and says why for each one it skips", () => {
-    expect(sessions.filter((s) => !s.skip).length).to.be.greaterThan(5);
-    for (const s of sessions.filter((s) => s.skip)) expect(s.skip, `README line ${s.line}`).to.match(/\w{3,}/);
+    expect(sessions.filter((s) => s.skip === undefined).length).to.be.greaterThan(5);
+    for (const s of sessions.filter((s) => s.skip !== undefined)) expect(s.skip, `README line ${s.line}: not run, but why?`).to.match(/\w{3,}/);
+  });
+
+  it("runs a session as written and checks its `# =>` lines (a made-up session)", async () => {
+    const code = [
+      `echo "hello, world"      # => hello...world`,
+      `echo 'a*b?' >&2          # => a*b?`,
+      `false || echo "exit $?"`,
+      `# => exit 1`,
+    ];
+    const ok = await runMadeUp(code.join("\n"));
+    expect(ok.code, ok.output).to.equal(0);
+    const wrong = await runMadeUp([...code, `echo nope # => yes`].join("\n"));
+    expect(wrong.code).to.equal(90);
+    expect(wrong.output).to.include("README: echo nope: expected in its output: yes");
+    const failed = await runMadeUp([...code, `false`, `echo never`].join("\n"));
+    expect(failed.code).to.equal(1);
+    expect(failed.output).to.include("README: exit 1 at: false").and.not.include("never");
   });
 
   for (const session of sessions) {
     const title = `${session.heading} (README line ${session.line})`;
-    if (session.skip || (only !== undefined && only !== session.line)) {
+    if (session.skip !== undefined || (only !== undefined && only !== session.line)) {
       it.skip(`${title}: ${session.skip ?? "not selected"}`);
       continue;
     }
@@ -111,6 +128,17 @@ describe("README sessions", function () {
     });
   }
 });
+
+async function runMadeUp(code: string): Promise<Run> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xray-test-readme-"));
+  try {
+    const script = path.join(dir, "session.sh");
+    fs.writeFileSync(script, sessionScript({ line: 1, heading: "made up", code }));
+    return await runBash(script, dir, { PATH: process.env.PATH }, 10_000);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function runSession(session: ReadmeSession): Promise<void> {
   const cxr = cxrData();
