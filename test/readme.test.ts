@@ -114,6 +114,10 @@ describe("README sessions", function () {
     const failed = await runMadeUp([...code, `false`, `echo never`].join("\n"));
     expect(failed.code).to.equal(1);
     expect(failed.output).to.include("README: exit 1 at: false").and.not.include("never");
+    // What a failed session left in the background is stopped with it.
+    const left = await runMadeUp(`sleep 600 &\necho "pid $!"\nfalse`);
+    const pid = Number(/pid (\d+)/.exec(left.output)![1]);
+    expect(await gone(pid), `process ${pid} still running`).to.equal(true);
   });
 
   for (const session of sessions) {
@@ -128,6 +132,19 @@ describe("README sessions", function () {
     });
   }
 });
+
+/** Whether a process has ended (waiting a little for it to be reaped). */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
 
 async function runMadeUp(code: string): Promise<Run> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xray-test-readme-"));
