@@ -11,7 +11,8 @@ import { readmeSessions, sessionScript, type ReadmeSession } from "./helpers/rea
 // truffle on the PATH as the README's set-up says. `# => text` after a command asserts what it
 // prints (see test/helpers/readme.ts); every session must exit 0.
 //
-// README_SESSION=<line> runs only the session whose fence is on that line of README.md.
+// README_SESSION=<line> runs only the session whose fence is on that line of README.md;
+// README_VERBOSE=1 prints every session's output.
 
 const README = path.join(ROOT, "README.md");
 const SESSION_TIMEOUT_MS = 240_000;
@@ -94,13 +95,34 @@ describe("README sessions", function () {
   const only = process.env.README_SESSION ? Number(process.env.README_SESSION) : undefined;
 
   it("has sessions to run, and says why for each one it skips", () => {
-    expect(sessions.filter((s) => !s.skip).length).to.be.greaterThan(5);
-    for (const s of sessions.filter((s) => s.skip)) expect(s.skip, `README line ${s.line}`).to.match(/\w{3,}/);
+    expect(sessions.filter((s) => s.skip === undefined).length).to.be.greaterThan(5);
+    for (const s of sessions.filter((s) => s.skip !== undefined)) expect(s.skip, `README line ${s.line}: not run, but why?`).to.match(/\w{3,}/);
+  });
+
+  it("runs a session as written and checks its `# =>` lines (a made-up session)", async () => {
+    const code = [
+      `echo "hello, world"      # => hello...world`,
+      `echo 'a*b?' >&2          # => a*b?`,
+      `false || echo "exit $?"`,
+      `# => exit 1`,
+    ];
+    const ok = await runMadeUp(code.join("\n"));
+    expect(ok.code, ok.output).to.equal(0);
+    const wrong = await runMadeUp([...code, `echo nope # => yes`].join("\n"));
+    expect(wrong.code).to.equal(90);
+    expect(wrong.output).to.include("README: echo nope: expected in its output: yes");
+    const failed = await runMadeUp([...code, `false`, `echo never`].join("\n"));
+    expect(failed.code).to.equal(1);
+    expect(failed.output).to.include("README: exit 1 at: false").and.not.include("never");
+    // What a failed session left in the background is stopped with it.
+    const left = await runMadeUp(`sleep 600 &\necho "pid $!"\nfalse`);
+    const pid = Number(/pid (\d+)/.exec(left.output)![1]);
+    expect(await gone(pid), `process ${pid} still running`).to.equal(true);
   });
 
   for (const session of sessions) {
     const title = `${session.heading} (README line ${session.line})`;
-    if (session.skip || (only !== undefined && only !== session.line)) {
+    if (session.skip !== undefined || (only !== undefined && only !== session.line)) {
       it.skip(`${title}: ${session.skip ?? "not selected"}`);
       continue;
     }
@@ -110,6 +132,30 @@ describe("README sessions", function () {
     });
   }
 });
+
+/** Whether a process has ended (waiting a little for it to be reaped). */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return true;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+async function runMadeUp(code: string): Promise<Run> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "xray-test-readme-"));
+  try {
+    const script = path.join(dir, "session.sh");
+    fs.writeFileSync(script, sessionScript({ line: 1, heading: "made up", code }));
+    return await runBash(script, dir, { PATH: process.env.PATH }, 10_000);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function runSession(session: ReadmeSession): Promise<void> {
   const cxr = cxrData();
@@ -121,6 +167,7 @@ async function runSession(session: ReadmeSession): Promise<void> {
     const env = freshEnv(clone, path.join(clone, ".xray"), await freePort());
     const run = await runBash(script, clone, env, SESSION_TIMEOUT_MS);
     const shown = `README line ${session.line}, exit ${run.code ?? run.signal}:\n${run.output}`;
+    if (process.env.README_VERBOSE) console.log(shown);
     expect(run.code, shown).to.equal(0);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

@@ -20,7 +20,7 @@ export interface ReadmeSession {
   heading: string;
   /** The block's text, without the fences. */
   code: string;
-  /** Why the block is not run; undefined when it is. */
+  /** Why the block is not run ("" when no reason is given); undefined when it is run. */
   skip?: string;
 }
 
@@ -41,8 +41,8 @@ export function readmeSessions(markdown: string): ReadmeSession[] {
       const info = rest.join(" ");
       const comment = /^<!--\s*not run:\s*(.*?)\s*-->\s*$/.exec(lines[i - 1] ?? "");
       let skip: string | undefined;
-      if (comment) skip = comment[1] || "(no reason given)";
-      else if (/^norun\b/.test(info)) skip = info.replace(/^norun\b[:\s]*/, "") || "(no reason given)";
+      if (comment) skip = comment[1];
+      else if (/^norun\b/.test(info)) skip = info.replace(/^norun\b[:\s]*/, "");
       sessions.push({ line: i + 1, heading, code: lines.slice(i + 1, end).join("\n"), skip });
     }
     i = end;
