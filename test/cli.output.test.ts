@@ -140,7 +140,7 @@ describe("xray output: --out targets, -q, escaping, closed pipes, help", functio
     it("completion bash completes commands, subcommands and options from the real command tree", () => {
       const script = `source <(node ${BIN} completion bash)
         complete_words() { COMP_WORDS=("$@"); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _xray; echo "\${COMPREPLY[*]}"; }
-        complete_words xray set-p; complete_words xray ipfs a; complete_words xray hash --fo`;
+        complete_words xray set-p; complete_words xray ipfs a; complete_words xray hash --form`;
       const r = spawnSync("bash", ["-c", script], { encoding: "utf8" });
       expect(r.stdout.split("\n").slice(0, 3)).to.deep.equal(["set-permission", "add", "--format"]);
     });

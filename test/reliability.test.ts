@@ -3,22 +3,13 @@ import { execFile, execFileSync, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { connectChain } from "../src/core/chain/chain";
 import { BIN, fails, freePort, ok, PAPER_HASH, ROOT, startProcess, stopProcess, tempHome, xray, type CliResult } from "./helpers/cli";
+import { blockNumber } from "./helpers/chain";
 
 /** Field 22 of /proc/<pid>/stat: the process's start time, as xray records it in lock files. */
 function startTime(pid: number): string {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-}
-
-async function blockNumber(home: string): Promise<number> {
-  const chain = await connectChain({ home });
-  try {
-    return Number(BigInt(await chain.provider.request<string>("eth_blockNumber")));
-  } finally {
-    await chain.close();
-  }
 }
 
 /** Runs xray on a pseudo-terminal (python3's pty): what the screen showed, and the exit status. */

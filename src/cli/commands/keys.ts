@@ -69,8 +69,9 @@ export async function exportKey(g: Globals, spec: string, o: { private?: boolean
 
 export async function importKey(g: Globals, file: string, o: { account?: string }): Promise<CommandOutput> {
   const data = readInput(file, "key file");
+  // a file that is not a key is bad input (exit 2), not a failure of the keyring
   let key = await readAnyKey(data, file).catch((err) => {
-    throw new UsageError(`${file} is not an OpenPGP key (armored or binary): ${(err as Error).message}`);
+    throw new UsageError((err as Error).message, { cause: err });
   });
   if (key.isPrivate() && (key as PrivateKey).isDecrypted()) {
     // An unprotected private key is locked before it is stored.
