@@ -189,6 +189,17 @@ describe("xray ipfs gc, verify, cat, add --kubo-format, special files and output
     expect((await xray(h, ["ipfs", "verify", "--json"])).json.bad[0]).to.include({ cid: kept, file });
   });
 
+  it("each new verb answers --help with examples", async () => {
+    for (const verb of ["cat", "gc", "verify", "add"]) {
+      const r = await xray(home("ipfs-help"), ["ipfs", verb, "--help"]);
+      expect(r.code, verb).to.equal(0);
+      expect(r.stdout, verb).to.match(new RegExp(`^Usage: xray ipfs ${verb}`)).and.match(/Examples:\n {2}\$ xray ipfs /);
+    }
+    expect((await xray(home("ipfs-help"), ["ipfs", "add", "--help"])).stdout).to.include("--kubo-format");
+    expect((await xray(home("ipfs-help"), ["upload", "--help"])).stdout).to.include("--again");
+    expect((await xray(home("ipfs-help"), ["download", "--help"])).stdout).to.include("--force");
+  });
+
   it("gc and verify with --ipfs: one line pointing at Kubo's own `ipfs repo gc`, exit 2", async () => {
     const h = home("ipfs-kubo-gc");
     fails(await xray(h, ["ipfs", "gc", "--ipfs", "http://127.0.0.1:9", "--json"]), "BAD_INPUT", /run `ipfs repo gc` there/);
