@@ -1,9 +1,10 @@
 import { expect } from "chai";
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { deterministicBytes } from "./helpers/bytes";
+import { makeDevice } from "./helpers/special-files";
 import { BIN, fails, ok, tempHome, xray, type CliResult } from "./helpers/cli";
 
 /** A batch that failed in part: exit 1, exactly one stderr line (the file's problem). */
@@ -18,12 +19,6 @@ const blockFiles = (home: string): string[] => {
   const dir = path.join(home, "ipfs", "blocks");
   return fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)) : [];
 };
-
-/** A character device (a copy of /dev/null's numbers) made in `dir`, or undefined where mknod is not allowed. */
-export function makeDevice(dir: string): string | undefined {
-  const dev = path.join(dir, "null-device");
-  return spawnSync("mknod", [dev, "c", "1", "3"]).status === 0 ? dev : undefined;
-}
 
 // The embedded store's upkeep and the Kubo-style verbs: gc, verify, cat, add --kubo-format,
 // one JSON shape, special files, and --out / --car through the shared output rules.
@@ -192,6 +187,17 @@ describe("xray ipfs gc, verify, cat, add --kubo-format, special files and output
     expect(bad.stdout).to.include(kept).and.include(path.basename(file)).and.match(/its bytes do not hash to its CID/);
     expect(bad.stderr.trim().split("\n")).to.have.length(1);
     expect((await xray(h, ["ipfs", "verify", "--json"])).json.bad[0]).to.include({ cid: kept, file });
+  });
+
+  it("each new verb answers --help with examples", async () => {
+    for (const verb of ["cat", "gc", "verify", "add"]) {
+      const r = await xray(home("ipfs-help"), ["ipfs", verb, "--help"]);
+      expect(r.code, verb).to.equal(0);
+      expect(r.stdout, verb).to.match(new RegExp(`^Usage: xray ipfs ${verb}`)).and.match(/Examples:\n {2}\$ xray ipfs /);
+    }
+    expect((await xray(home("ipfs-help"), ["ipfs", "add", "--help"])).stdout).to.include("--kubo-format");
+    expect((await xray(home("ipfs-help"), ["upload", "--help"])).stdout).to.include("--again");
+    expect((await xray(home("ipfs-help"), ["download", "--help"])).stdout).to.include("--force");
   });
 
   it("gc and verify with --ipfs: one line pointing at Kubo's own `ipfs repo gc`, exit 2", async () => {

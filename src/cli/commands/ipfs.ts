@@ -100,6 +100,7 @@ export async function add(g: Globals, paths: string[], o: { cidVersion: string; 
 
 export async function get(g: Globals, cids: string[], o: { out: string; force?: boolean }): Promise<CommandOutput> {
   const isDir = o.out !== "-" && fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory();
+  if (cids.length === 1 && isDir) throw new UsageError(`--out ${o.out} is a folder; give a file name`);
   if (cids.length > 1 && !isDir) throw new UsageError(`with ${cids.length} CIDs, --out must be an existing folder (each file is named by its CID)`);
   if (o.out === "-" && g.json) throw new UsageError("--out - writes the file to stdout, where --json would print its document: use one or the other");
   // Every target decided before any work: an existing file is refused unless --force.

@@ -111,6 +111,7 @@ export async function upload(g: Globals, image: string, o: UploadOptions): Promi
 
 export async function download(g: Globals, spec: string, o: { out: string; force?: boolean }): Promise<CommandOutput> {
   if (o.out === "-" && g.json) throw new UsageError("--out - writes the image to stdout, where --json would print its document: use one or the other");
+  if (fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--out ${o.out} is a folder; give a file name`);
   const target = checkOutput(o.out, { force: o.force });
   const keyring = new Keyring(g.home);
   const t0 = performance.now();

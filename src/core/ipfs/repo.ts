@@ -20,17 +20,23 @@ export interface BlockFile {
   size: number;
 }
 
-/** Every block file of the embedded store under `home`. */
-export function listBlocks(home: string): BlockFile[] {
+/**
+ * Every block file of the embedded store under `home`; with `partial`, instead the
+ * half-written ones a killed writer left (blockstore-fs writes `.<key>.data.tmp`, then renames).
+ */
+export function listBlocks(home: string, partial = false): BlockFile[] {
   const { blocks } = storePaths(home);
   if (!fs.existsSync(blocks)) return [];
   const out: BlockFile[] = [];
   for (const shard of fs.readdirSync(blocks, { withFileTypes: true })) {
     if (!shard.isDirectory()) continue;
     for (const f of fs.readdirSync(path.join(blocks, shard.name), { withFileTypes: true })) {
-      if (!f.isFile() || !f.name.endsWith(".data")) continue;
+      const m = /^(\.?)([A-Z2-7]+)\.data(\.tmp)?$/.exec(f.name);
+      const isBlock = m && !m[1] && !m[3];
+      const isPartial = m && m[1] && m[3];
+      if (!f.isFile() || !m || !(partial ? isPartial : isBlock)) continue;
       const file = path.join(blocks, shard.name, f.name);
-      out.push({ key: f.name.slice(0, -".data".length), file, size: fs.statSync(file).size });
+      out.push({ key: m[2], file, size: fs.statSync(file).size });
     }
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -90,13 +96,22 @@ export async function collectGarbage(home: string, store: BlockStore, p: { roots
         return;
       }
       reachable.add(key);
-      if (cid.code === DAG_PB) for (const link of dagPb.decode(await readBlock(store, cid)).Links) await walk(link.Hash as typeof root);
+      if (cid.code !== DAG_PB) return;
+      let links;
+      try {
+        links = dagPb.decode(await readBlock(store, cid)).Links;
+      } catch (err) {
+        // Removing what a damaged node hides could lose the rest of its file: stop, remove nothing.
+        throw new IpfsError(`block ${cid} (of ${text}) cannot be decoded, so what it links to is unknown: nothing removed; run \`xray ipfs verify\``, "IPFS_TAMPERED", { cause: err });
+      }
+      for (const link of links) await walk(link.Hash as typeof root);
     };
     await walk(root);
   }
   const removed: GcResult["removed"] = [];
-  for (const b of listBlocks(home)) {
-    if (reachable.has(b.key)) continue;
+  // Half-written blocks first: no writer is alive (checked above), so none will be renamed.
+  for (const b of [...listBlocks(home, true), ...listBlocks(home)]) {
+    if (reachable.has(b.key) && !b.file.endsWith(".tmp")) continue;
     if (!p.dryRun) fs.rmSync(b.file, { force: true });
     removed.push({ cid: await nameOf(b.key), bytes: b.size });
   }
