@@ -1,26 +1,11 @@
 import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { deterministicBytes } from "./helpers/bytes";
 import { cxrData, tempHome, xray } from "./helpers/cli";
 
-/** Every temporary folder this file makes, removed when its tests end. */
-const temps: string[] = [];
-const temp = (label: string) => {
-  const dir = tempHome(label);
-  temps.push(dir);
-  return dir;
-};
-const tempDir = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
-});
+// Temporary folders go under the run folder that test/hooks.ts removes at the end.
 
 
 const vectors: { seed: string; size: number; cidV0: string }[] = require("../../test/fixtures/ipfs-cid-vectors.json").vectors;
@@ -36,8 +21,8 @@ function ipfsCid(file: string): { CIDv0: string } | undefined {
 
 // The embedded IPFS block store through `xray ipfs`: Kubo-identical CIDs, checked reads, CAR files.
 describe("xray ipfs add, get, export, import", function () {
-  const home = temp("ipfs");
-  const work = tempDir("xray-test-ipfs-");
+  const home = tempHome("ipfs");
+  const work = tempHome("ipfs");
   const big = vectors[vectors.length - 1];
   const bigFile = path.join(work, "big.bin");
 
@@ -80,7 +65,7 @@ describe("xray ipfs add, get, export, import", function () {
     const e = await xray(home, ["ipfs", "export", big.cidV0, "--car", car, "--json"]);
     expect(e.code, e.stderr).to.equal(0);
     expect(e.json.blocks).to.equal(174 + 1 + 1 + 2); // 175 leaves, 2 inner nodes, 1 root
-    const other = temp("ipfs-other");
+    const other = tempHome("ipfs-other");
     const i = await xray(other, ["ipfs", "import", car, "--json"]);
     expect(i.code, i.stderr).to.equal(0);
     expect(i.json.roots).to.deep.equal([big.cidV0]);
@@ -90,7 +75,7 @@ describe("xray ipfs add, get, export, import", function () {
   });
 
   it("a changed byte in any stored block is reported, and no output file appears", async () => {
-    const only = temp("ipfs-tamper"); // holds the big file's blocks and nothing else
+    const only = tempHome("ipfs-tamper"); // holds the big file's blocks and nothing else
     expect((await xray(only, ["ipfs", "add", bigFile])).code).to.equal(0);
     const blocks = path.join(only, "ipfs", "blocks");
     const files = fs.readdirSync(blocks).flatMap((d) => fs.readdirSync(path.join(blocks, d)).map((f) => path.join(blocks, d, f)));
@@ -113,15 +98,15 @@ describe("xray ipfs add, get, export, import", function () {
     const bad = Buffer.from(fs.readFileSync(car));
     bad[bad.length - 500] ^= 1;
     fs.writeFileSync(path.join(work, "bad.car"), bad);
-    const c = await xray(temp("ipfs-bad"), ["ipfs", "import", path.join(work, "bad.car")]);
+    const c = await xray(tempHome("ipfs-bad"), ["ipfs", "import", path.join(work, "bad.car")]);
     expect(c.code).to.equal(1);
     expect(c.stderr).to.match(/is damaged: its bytes do not hash to its CID/);
     const truncated = path.join(work, "short.car");
     fs.writeFileSync(truncated, fs.readFileSync(car).subarray(0, 100_000));
-    const t = await xray(temp("ipfs-short"), ["ipfs", "import", truncated]);
+    const t = await xray(tempHome("ipfs-short"), ["ipfs", "import", truncated]);
     expect(t.code).to.equal(2);
     expect(t.stderr).to.match(/not a complete CAR file/);
-    const missing = await xray(temp("ipfs-empty"), ["ipfs", "get", big.cidV0, "--out", path.join(work, "m.bin")]);
+    const missing = await xray(tempHome("ipfs-empty"), ["ipfs", "get", big.cidV0, "--out", path.join(work, "m.bin")]);
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.match(/is not in the IPFS store/);
     const notCid = await xray(home, ["ipfs", "get", "QmNotACid", "--out", path.join(work, "n.bin")]);

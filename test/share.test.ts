@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { connectChain } from "../src/core/chain/chain";
 import { shareImage } from "../src/core/chain/actions/access";
@@ -9,21 +8,7 @@ import { xrContext } from "../src/core/chain/xr";
 import { startKuboStub, type KuboStub } from "./helpers/kubo-stub";
 import { BIN, ROOT, cxrData, fails, ok, tempHome, xray } from "./helpers/cli";
 
-/** Every temporary folder this file makes, removed when its tests end. */
-const temps: string[] = [];
-const temp = (label: string) => {
-  const dir = tempHome(label);
-  temps.push(dir);
-  return dir;
-};
-const tempDir = (prefix: string) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
-});
+// Temporary folders go under the run folder that test/hooks.ts removes at the end.
 
 
 const PASS = "correct horse battery staple";
@@ -36,8 +21,8 @@ const filesUnder = (dir: string): string[] =>
 // The PCIM flow through the CLI, between a doctor, the patient and two requesters, on the
 // embedded chain and IPFS store, with real X-rays and real OpenPGP.
 describe("encrypted images and patient-centric sharing (xray keys, upload, download, request-access, approve, deny, trace, revoke, events)", function () {
-  const home = temp("share");
-  const work = tempDir("xray-test-share-");
+  const home = tempHome("share");
+  const work = tempHome("share");
   const env = { XRAY_PASSPHRASE: PASS };
   const x = (args: string[], extra: NodeJS.ProcessEnv = {}) => xray(home, args, { env: { ...env, ...extra } });
   const blocksDir = path.join(home, "ipfs", "blocks");
@@ -71,7 +56,7 @@ describe("encrypted images and patient-centric sharing (xray keys, upload, downl
     // Export the public key; import it into another home: same fingerprint, public only.
     const exported = await x(["keys", "export", "Dr.Kim", "--out", path.join(work, "kim.asc")]);
     ok(exported);
-    const other = temp("share-other");
+    const other = tempHome("share-other");
     const imported = await xray(other, ["keys", "import", path.join(work, "kim.asc"), "--json"]);
     ok(imported);
     expect(imported.json).to.include({ fingerprint: kim.json.fingerprint, hasPrivate: false });
@@ -123,7 +108,7 @@ describe("encrypted images and patient-centric sharing (xray keys, upload, downl
     fails(await x(["download", "QmdMXJCTec89xBdRYPxCro9TpavKU3dPaG14DDeuh652CA", "--out", out, "--json"]), "BAD_INPUT", /not recorded on chain/);
     fails(await x(["download", "#7", "--out", out]), "BAD_INPUT", /no shared image #7: 1 shared/);
     // An image for a key whose private half lives elsewhere.
-    const elsewhere = temp("share-elsewhere");
+    const elsewhere = tempHome("share-elsewhere");
     ok(await xray(elsewhere, ["keys", "generate", "--name", "Outsider"], { env }));
     ok(await xray(elsewhere, ["keys", "export", "Outsider", "--out", path.join(work, "outsider.asc")]));
     // --again: the same image is already shared with the patient (the receiver of a key without an account)
@@ -218,8 +203,8 @@ describe("encrypted images and patient-centric sharing (xray keys, upload, downl
 // --ipfs <url>: the same upload and download through a Kubo RPC API endpoint. The endpoint is
 // a labelled stand-in (test/helpers/kubo-stub.ts): no Kubo binary can be installed here.
 describe("xray --ipfs <url>: content on a Kubo RPC endpoint (stand-in server, see kubo-stub.ts)", function () {
-  const home = temp("kubo");
-  const work = tempDir("xray-test-kubo-");
+  const home = tempHome("kubo");
+  const work = tempHome("kubo");
   let stub: KuboStub;
   const env = () => ({ XRAY_PASSPHRASE: PASS, XRAY_IPFS: stub.url });
   before(async () => {
@@ -235,7 +220,7 @@ describe("xray --ipfs <url>: content on a Kubo RPC endpoint (stand-in server, se
     const image = filesUnder(path.join(cxrData(), "originals")).sort()[1];
     const plain = await xray(home, ["ipfs", "add", image, "--json"], { env: env() });
     ok(plain);
-    const embedded = await xray(temp("kubo-ref"), ["ipfs", "add", image, "--json"]);
+    const embedded = await xray(tempHome("kubo-ref"), ["ipfs", "add", image, "--json"]);
     expect(plain.json.files[0].cid).to.equal(embedded.json.files[0].cid);
     expect(stub.pins.has(plain.json.files[0].cid)).to.equal(true);
     const up = await xray(home, ["upload", image, "--to", "patient", "--json"], { env: env() });
@@ -257,7 +242,7 @@ describe("xray --ipfs <url>: content on a Kubo RPC endpoint (stand-in server, se
 
 // The passphrase prompt on a terminal: driven through a pseudo-terminal (python3's pty).
 describe("passphrase prompts on a terminal (pseudo-terminal)", function () {
-  const home = temp("pty");
+  const home = tempHome("pty");
   const drive = (steps: [string, string][], args: string[]) =>
     new Promise<{ code: number; screen: string }>((resolve, reject) => {
       const { execFile } = require("node:child_process") as typeof import("node:child_process");
