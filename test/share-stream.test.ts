@@ -115,6 +115,10 @@ describe("upload and download, streamed (duplicates, --out targets, verification
     const out = path.join(work, "never.png");
     fails(await x(["download", `#${n}`, "--out", out, "--json"]), "TAMPERED", /but the chain records abab/);
     expect(fs.existsSync(out)).to.equal(false);
+    // The plaintext spool a download killed with -9 left (its process is gone) is removed too.
+    const stale = path.join(home, "tmp", "download.2147483646.1");
+    fs.mkdirSync(path.dirname(stale), { recursive: true });
+    fs.writeFileSync(stale, "plaintext");
     const piped = await stdoutOf(["download", `#${n}`, "--out", "-"]);
     expect(piped.code).to.equal(1);
     expect(piped.stdout.length).to.equal(0);

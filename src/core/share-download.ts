@@ -13,6 +13,7 @@ import { ReadableStream } from "node:stream/web";
 import { TamperedError } from "../errors";
 import type { ImageOnChain } from "./chain/actions/access";
 import type { XrContext } from "./chain/xr";
+import { processAlive } from "./home";
 import { decryptStream, type Signature } from "./crypto/pgp";
 import { fileContent, openFile } from "./ipfs/get";
 import type { IpfsStore } from "./ipfs/store";
@@ -105,6 +106,11 @@ export async function downloadImage(p: {
 function spoolFile(home: string): OutputTarget & { kind: "file"; path: string } {
   const dir = path.join(path.resolve(home), "tmp");
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // A download killed with -9 leaves its plaintext here: removed once its process is gone.
+  for (const name of fs.readdirSync(dir)) {
+    const pid = Number(/^\.?download\.(\d+)\./.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !processAlive(pid)) fs.rmSync(path.join(dir, name), { force: true });
+  }
   return { kind: "file", path: path.join(dir, `download.${process.pid}.${Date.now()}`), exists: false };
 }
 

@@ -18,6 +18,8 @@ export interface BlockFile {
   key: string;
   file: string;
   size: number;
+  /** Last modified, ms since 1970. */
+  mtimeMs: number;
 }
 
 /**
@@ -36,7 +38,8 @@ export function listBlocks(home: string, partial = false): BlockFile[] {
       const isPartial = m && m[1] && m[3];
       if (!f.isFile() || !m || !(partial ? isPartial : isBlock)) continue;
       const file = path.join(blocks, shard.name, f.name);
-      out.push({ key: m[2], file, size: fs.statSync(file).size });
+      const st = fs.statSync(file);
+      out.push({ key: m[2], file, size: st.size, mtimeMs: st.mtimeMs });
     }
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -77,10 +80,13 @@ export interface GcResult {
 
 /**
  * Removes every block of the embedded store that no root reaches (`roots`: pins and CIDs
- * recorded on chain); with `dryRun`, only says which. Refuses while another process writes.
+ * recorded on chain); with `dryRun`, only says which. Refuses while another process writes;
+ * blocks written since it started are kept (a writer that began meanwhile).
  */
 export async function collectGarbage(home: string, store: BlockStore, p: { roots: string[]; dryRun?: boolean }): Promise<GcResult> {
   const { writers } = storePaths(home);
+  // A writer that starts after this check writes blocks newer than `start`: those are kept.
+  const start = Date.now();
   const busy = fs.existsSync(writers) ? fs.readdirSync(writers).map(Number).filter((pid) => pid !== process.pid && Number.isInteger(pid) && processAlive(pid)) : [];
   if (busy.length) throw new IpfsError(`another xray process (pid ${busy.join(", ")}) is adding blocks to the store: run gc when it has ended`, "IPFS_BUSY");
   const dagPb = await import("@ipld/dag-pb");
@@ -111,7 +117,7 @@ export async function collectGarbage(home: string, store: BlockStore, p: { roots
   const removed: GcResult["removed"] = [];
   // Half-written blocks first: no writer is alive (checked above), so none will be renamed.
   for (const b of [...listBlocks(home, true), ...listBlocks(home)]) {
-    if (reachable.has(b.key) && !b.file.endsWith(".tmp")) continue;
+    if ((reachable.has(b.key) && !b.file.endsWith(".tmp")) || b.mtimeMs >= start) continue;
     if (!p.dryRun) fs.rmSync(b.file, { force: true });
     removed.push({ cid: await nameOf(b.key), bytes: b.size });
   }
