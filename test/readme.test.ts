@@ -120,15 +120,34 @@ describe("README sessions", function () {
     expect(await gone(pid), `process ${pid} still running`).to.equal(true);
   });
 
+  // Two sessions at a time (each is one command after another, mostly one core's work);
+  // each test waits for its own session and asserts on it.
+  const selected = sessions.filter((s) => s.skip === undefined && (only === undefined || only === s.line));
+  const runs = new Map<ReadmeSession, Promise<SessionRun>>();
+  before(() => {
+    const queue = [...selected];
+    const worker = async () => {
+      for (let s = queue.shift(); s; s = queue.shift()) {
+        const run = runSession(s);
+        runs.set(s, run);
+        await run;
+      }
+    };
+    void Promise.all([worker(), worker()]);
+  });
+
   for (const session of sessions) {
     const title = `${session.heading} (README line ${session.line})`;
-    if (session.skip !== undefined || (only !== undefined && only !== session.line)) {
+    if (!selected.includes(session)) {
       it.skip(`${title}: ${session.skip ?? "not selected"}`);
       continue;
     }
     it(title, async function () {
-      this.timeout(SESSION_TIMEOUT_MS + 20_000);
-      await runSession(session);
+      this.timeout(selected.length * (SESSION_TIMEOUT_MS + 20_000));
+      while (!runs.has(session)) await new Promise((resolve) => setTimeout(resolve, 50));
+      const { code, shown } = await runs.get(session)!;
+      if (process.env.README_VERBOSE) console.log(shown);
+      expect(code, shown).to.equal(0);
     });
   }
 });
@@ -157,7 +176,13 @@ async function runMadeUp(code: string): Promise<Run> {
   }
 }
 
-async function runSession(session: ReadmeSession): Promise<void> {
+interface SessionRun {
+  code: number | null;
+  shown: string;
+}
+
+/** Runs one session in its own temporary clone; never rejects (a failure is in `code`). */
+async function runSession(session: ReadmeSession): Promise<SessionRun> {
   const cxr = cxrData();
   const nonCxr = path.resolve(cxr, "..", "non-cxr");
   const { root, clone } = tempClone({ cxr, nonCxr: fs.existsSync(nonCxr) ? nonCxr : undefined });
@@ -166,9 +191,9 @@ async function runSession(session: ReadmeSession): Promise<void> {
     fs.writeFileSync(script, sessionScript(session));
     const env = freshEnv(clone, path.join(clone, ".xray"), await freePort());
     const run = await runBash(script, clone, env, SESSION_TIMEOUT_MS);
-    const shown = `README line ${session.line}, exit ${run.code ?? run.signal}:\n${run.output}`;
-    if (process.env.README_VERBOSE) console.log(shown);
-    expect(run.code, shown).to.equal(0);
+    return { code: run.code, shown: `README line ${session.line}, exit ${run.code ?? run.signal}:\n${run.output}` };
+  } catch (err) {
+    return { code: null, shown: `README line ${session.line}: ${(err as Error).stack ?? err}` };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

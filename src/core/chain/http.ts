@@ -18,7 +18,10 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
   const transport = (target.protocol === "https:" ? require("node:https") : require("node:http")) as typeof import("node:http");
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
   let nextId = 1;
-  const post = (body: string) =>
+  // A kept-alive socket the server closed meanwhile fails with ECONNRESET as soon as it is
+  // reused: the request never reached the node, so it is sent again once on a new socket
+  // (Node's documented pattern, `request.reusedSocket`).
+  const post = (body: string, retried = false): Promise<{ status: number; text: string }> =>
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = transport.request(
         target,
@@ -31,7 +34,10 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
         },
       );
       req.on("timeout", () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
-      req.on("error", reject);
+      req.on("error", (err: NodeJS.ErrnoException) => {
+        if (!retried && req.reusedSocket && err.code === "ECONNRESET") post(body, true).then(resolve, reject);
+        else reject(err);
+      });
       req.end(body);
     });
   return {

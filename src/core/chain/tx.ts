@@ -138,7 +138,7 @@ export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
 }
 
 /** What nodes say when a nonce is already used or waiting (Ganache, geth, Anvil, Hardhat). */
-const NONCE_TAKEN = /nonce too low|correct nonce|can'?t be replaced|replacement transaction underpriced|nonce has already been used|invalid nonce/i;
+const NONCE_TAKEN = /nonce too low|correct nonce|can'?t be replaced|(replacement )?transaction underpriced|nonce has already been used|invalid nonce/i;
 
 /** Says in words why the node refused to take a transaction; its own text goes to details. */
 function explainSendFailure(chain: Chain, req: TxRequest, err: unknown, attempts: number): unknown {
