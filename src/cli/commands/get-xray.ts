@@ -4,7 +4,7 @@ import { xrContext } from "../../core/chain/xr";
 import { parseIndex } from "../../core/validate";
 import { withChain, type Globals } from "../context";
 import { predictionText, table, type CommandOutput } from "../output";
-import { recordJson } from "../records";
+import { predictionJson, recordJson } from "../records";
 
 export async function run(g: Globals, indexText: string): Promise<CommandOutput> {
   const index = parseIndex(indexText, "record index");
@@ -13,7 +13,7 @@ export async function run(g: Globals, indexText: string): Promise<CommandOutput>
     const r = await getXray(ctx, index);
     const prediction = await getPrediction(ctx, index);
     return {
-      json: { ...recordJson(r), prediction },
+      json: { ...recordJson(r), prediction: predictionJson(prediction) },
       text: table([
         ["record", r.index],
         ["doctor", r.doctor || "(unnamed)"],

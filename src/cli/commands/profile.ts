@@ -1,6 +1,7 @@
 import { latestPrediction } from "../../core/chain/actions/predictions";
 import { getProfile } from "../../core/chain/actions/profile";
 import { getXrayCount } from "../../core/chain/actions/records";
+import { predictionJson } from "../records";
 import { xrContext } from "../../core/chain/xr";
 import { withChain, type Globals } from "../context";
 import { predictionText, table, type CommandOutput } from "../output";
@@ -10,7 +11,7 @@ export async function run(g: Globals): Promise<CommandOutput> {
     const ctx = xrContext(chain);
     const [p, records, prediction] = await Promise.all([getProfile(ctx), getXrayCount(ctx), latestPrediction(ctx)]);
     return {
-      json: { ...p, xrays: records, prediction, contract: ctx.deployment.xr },
+      json: { ...p, xrays: records, prediction: predictionJson(prediction), contract: ctx.deployment.xr },
       text: table([
         ["name", p.name],
         ["patient", p.patient],
