@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import { UsageError } from "../errors";
+import { notRegular } from "./hash/files";
 
 /** Throws a UsageError unless `file` is a readable regular file; returns its size. */
 export function checkInputFile(file: string, what = "file"): number {
@@ -21,7 +22,7 @@ export function checkInputFile(file: string, what = "file"): number {
     throw new UsageError(`cannot read ${what} ${file}: ${code === "EACCES" ? "permission denied" : (err as Error).message}`);
   }
   if (st.isDirectory()) throw new UsageError(`${what} ${file} is a folder, not a file`);
-  if (!st.isFile()) throw new UsageError(`${what} ${file} is not a regular file (a FIFO, device or socket)`);
+  if (!st.isFile()) throw new UsageError(`${what} ${file}: ${notRegular(st)}`);
   try {
     fs.accessSync(file, fs.constants.R_OK);
   } catch {

@@ -11,6 +11,7 @@ import { sharedImages, shareImage } from "./chain/actions/access";
 import type { TxOutcome, XrContext } from "./chain/xr";
 import type { KeyEntry } from "./crypto/keyring";
 import { encryptStream, type PublicKey } from "./crypto/pgp";
+import { notRegular } from "./hash/files";
 import { SNIFF_BYTES, sniffImage } from "./hash/sniff";
 import { addStream } from "./ipfs/add";
 import type { IpfsStore } from "./ipfs/store";
@@ -135,7 +136,7 @@ function checkImageFile(file: string): number {
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new UsageError(`${file} is not a regular file`);
+    if (!st.isFile()) throw new UsageError(`${file}: ${notRegular(st) ?? "not a regular file"}`);
     if (st.size === 0) throw new UsageError(`${file} is empty`);
     const head = Buffer.alloc(SNIFF_BYTES);
     const n = fs.readSync(fd, head, 0, SNIFF_BYTES, 0);

@@ -31,31 +31,22 @@ interface ToAdd {
 }
 
 /**
- * The arguments as files to add and problems to report. A FIFO, a device or a dangling link
- * is "not a regular file" (never opened: a FIFO would block); folders are walked.
+ * The arguments as files to add and problems to report, sorted by `listFiles` as `xray hash`
+ * sorts them: a FIFO, a device or a dangling link is reported (never opened: a FIFO would
+ * block); folders are walked.
  */
 function filesToAdd(paths: string[]): { files: ToAdd[]; failed: { file: string; error: string }[] } {
   const files: ToAdd[] = [];
   const failed: { file: string; error: string }[] = [];
   for (const p of paths) {
-    const link = fs.lstatSync(p, { throwIfNoEntry: false });
-    const st = fs.statSync(p, { throwIfNoEntry: false });
-    if (!link) failed.push({ file: p, error: "no such file or folder" });
-    else if (!st) failed.push({ file: p, error: "not a regular file (a dangling symbolic link)" });
-    else if (st.isFile()) files.push({ file: p, name: path.basename(p) });
-    else if (!st.isDirectory()) failed.push({ file: p, error: `not a regular file (${kindOf(st)})` });
-    else {
-      const found = listFiles([p]);
-      if (found.files.length === 0 && found.problems.length === 0) failed.push({ file: p, error: "no files in this folder" });
-      for (const f of found.files) files.push({ file: f.path, name: path.relative(path.dirname(path.resolve(p)), path.resolve(f.path)) });
-      for (const q of found.problems) failed.push({ file: q.path, error: q.error });
-    }
+    const found = listFiles([p]);
+    const folder = fs.statSync(p, { throwIfNoEntry: false })?.isDirectory();
+    if (folder && found.files.length === 0 && found.problems.length === 0) failed.push({ file: p, error: "no files in this folder" });
+    const base = folder ? path.dirname(path.resolve(p)) : undefined;
+    for (const f of found.files) files.push({ file: f.path, name: base ? path.relative(base, path.resolve(f.path)) : path.basename(f.path) });
+    for (const q of found.problems) failed.push({ file: q.path, error: q.error });
   }
   return { files, failed };
-}
-
-function kindOf(st: fs.Stats): string {
-  return st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a file";
 }
 
 export async function add(g: Globals, paths: string[], o: { cidVersion: string; onlyHash?: boolean; kuboFormat?: boolean }): Promise<CommandOutput> {

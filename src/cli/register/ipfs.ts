@@ -14,7 +14,7 @@ export function registerIpfs(program: Command): void {
     .option("--kubo-format", "print Kubo's lines: added <cid> <name>")
     .addHelpText("after", `
 One file prints its CID; several print "<cid>  <path>" lines; --json always lists them under
-"files". A FIFO, device or dangling link is reported on stderr as not a regular file (never
+"files". A FIFO, device or dangling link is reported on stderr as xray hash reports it (never
 read), counted, and makes the exit status 1. Each added root is pinned (kept by ipfs gc).
 
 Examples:

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import type { CID } from "multiformats/cid" with { "resolution-mode": "import" };
 import type { FileLayout } from "ipfs-unixfs-importer/layout" with { "resolution-mode": "import" };
 import { UsageError } from "../../errors";
+import { notRegular } from "../hash/files";
 import type { BlockStore, IpfsStore } from "./store";
 
 export interface AddOptions {
@@ -29,7 +30,7 @@ export async function addFile(store: BlockStore, file: string, options: AddOptio
   const st = fs.statSync(file, { throwIfNoEntry: false });
   if (!st) throw new UsageError(`no such file: ${file}`);
   // A FIFO or device would block or never end: only regular files are added.
-  if (!st.isFile()) throw new UsageError(`${file} is not a regular file`);
+  if (!st.isFile()) throw new UsageError(`${file}: ${notRegular(st) ?? "not a regular file"}`);
   // 1 MiB reads: with the default 64 KiB the importer waits on 16 times as many thread-pool round trips.
   const content = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   return { cid: await addStream(store, counted(content, options.onProgress), options), size: st.size };
