@@ -5,9 +5,9 @@
  */
 import { Command } from "commander";
 import { UsageError, XrayError } from "../errors";
-import { resolveGlobals, type Globals, type RawGlobals } from "./context";
-import { toJson, type CommandOutput } from "./output";
-import { safeBlock, safeText } from "../core/text";
+import { resolveGlobals, type RawGlobals } from "./context";
+import { toJson } from "./output";
+import { safeText } from "../core/text";
 import { helpConfig } from "./global-help";
 import { exitState, print } from "./define";
 import { registerChain } from "./register/chain";
