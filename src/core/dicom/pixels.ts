@@ -1,0 +1,91 @@
+import { codecs, TS } from "./codecs";
+import { DicomError, intValue, textValue, type DicomInstance } from "./parse";
+
+/** The attributes that describe the pixel matrix. */
+export interface ImageGeometry {
+  rows: number;
+  columns: number;
+  samplesPerPixel: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  pixelRepresentation: number;
+  photometricInterpretation: string;
+  frames: number;
+}
+
+/**
+ * Decoded pixel samples in the canonical order: frame by frame, row by row, pixel by pixel,
+ * sample by sample (interleaved whatever the planar configuration), each masked to Bits Stored
+ * and sign-extended when Pixel Representation is 1.
+ */
+export interface ImageSamples extends ImageGeometry {
+  samples: Int32Array;
+}
+
+export function geometry(e: DicomInstance["elements"]): ImageGeometry {
+  if (e.PixelData === undefined) throw new DicomError("no pixel data in this DICOM instance", "DICOM_INVALID");
+  const g: ImageGeometry = {
+    rows: intValue(e.Rows),
+    columns: intValue(e.Columns),
+    samplesPerPixel: intValue(e.SamplesPerPixel, 1),
+    bitsAllocated: intValue(e.BitsAllocated),
+    bitsStored: intValue(e.BitsStored, intValue(e.BitsAllocated)),
+    pixelRepresentation: intValue(e.PixelRepresentation, 0),
+    photometricInterpretation: textValue(e.PhotometricInterpretation),
+    frames: intValue(e.NumberOfFrames, 1),
+  };
+  if (![8, 16, 32].includes(g.bitsAllocated)) throw new DicomError(`unsupported Bits Allocated ${g.bitsAllocated} (xray reads 8, 16 and 32)`, "DICOM_UNSUPPORTED");
+  if (!(g.bitsStored >= 1 && g.bitsStored <= g.bitsAllocated)) throw new DicomError(`bad Bits Stored ${g.bitsStored}`, "DICOM_INVALID");
+  if (!(g.rows > 0 && g.columns > 0 && g.frames > 0 && (g.samplesPerPixel === 1 || g.samplesPerPixel === 3))) throw new DicomError("bad image size or samples per pixel", "DICOM_INVALID");
+  return g;
+}
+
+function concat(parts: ArrayBuffer[] | ArrayBuffer | Uint8Array): Buffer {
+  if (!Array.isArray(parts)) return Buffer.from(parts instanceof Uint8Array ? parts : new Uint8Array(parts));
+  return Buffer.concat(parts.map((p) => new Uint8Array(p)));
+}
+
+/** Decodes the pixel data of any transfer syntax xray reads into canonical samples. */
+export async function decodeSamples(inst: DicomInstance): Promise<ImageSamples> {
+  const g = geometry(inst.elements);
+  let raw: Buffer;
+  let planar = intValue(inst.elements.PlanarConfiguration, 0);
+  if (inst.transferSyntax === TS.explicit || inst.transferSyntax === TS.implicit) {
+    raw = concat(inst.elements.PixelData);
+  } else {
+    const c = await codecs();
+    let decoded: Record<string, unknown>;
+    try {
+      const t = new c.Transcoder({ ...inst.elements }, inst.transferSyntax);
+      t.transcode(TS.explicit);
+      decoded = t.getElements();
+    } catch (err) {
+      throw new DicomError(`cannot decode the ${inst.transferSyntax} pixel data: ${(err as Error).message ?? err}`, "DICOM_INVALID", { cause: err });
+    }
+    raw = concat(decoded.PixelData as ArrayBuffer[]);
+    planar = intValue(decoded.PlanarConfiguration, 0);
+  }
+  const perFrame = g.rows * g.columns * g.samplesPerPixel;
+  const count = perFrame * g.frames;
+  const bytes = g.bitsAllocated / 8;
+  if (raw.length < count * bytes) throw new DicomError(`pixel data holds ${raw.length} bytes, the image needs ${count * bytes}`, "DICOM_TRUNCATED");
+  const samples = new Int32Array(count);
+  const mask = g.bitsStored === 32 ? 0xffffffff : 2 ** g.bitsStored - 1;
+  const signBit = 2 ** (g.bitsStored - 1);
+  const read = bytes === 1 ? (i: number) => raw[i] : bytes === 2 ? (i: number) => raw.readUInt16LE(i * 2) : (i: number) => raw.readUInt32LE(i * 4);
+  const spp = g.samplesPerPixel;
+  const pixels = g.rows * g.columns;
+  for (let i = 0; i < count; i++) {
+    // Canonical index i -> stored index: planar configuration 1 stores each colour plane in turn per frame.
+    let src = i;
+    if (planar === 1 && spp > 1) {
+      const f = Math.floor(i / perFrame);
+      const r = i - f * perFrame;
+      src = f * perFrame + (r % spp) * pixels + Math.floor(r / spp);
+    }
+    let v = (read(src) & mask) >>> 0;
+    if (g.pixelRepresentation === 1 && v >= signBit) v -= 2 * signBit;
+    samples[i] = v;
+  }
+  return { ...g, samples };
+}
