@@ -79,15 +79,23 @@ Examples:
     .argument("<out-dir>", "where to write it")
     .option("--source <dir>", "the chest X-ray folder with images/<label>/ (default: ../shared/data/cxr or env XRAY_CXR_DATA)")
     .option("--seed <n>", "same seed, same bytes", "1")
-    .option("--scale <f>", "fraction of each folder's count, e.g. 0.01 for a quick set", "1")
+    .option("--scale <f>", "fraction of each folder's count, e.g. 0.01 for a quick set (default: 1)")
+    .option("--dicom", "write DICOM instances instead: <PatientID>/study-NNNN/K.dcm and .index.csv, from --source (default: ../shared/data/cxr/originals)")
+    .option("--studies <n>", "with --dicom: studies to write, 1 or 2 instances each (default: 10)")
+    .option("--patients <n>", "with --dicom: patients the studies belong to (default: half the studies)")
+    .option("--max-size <px>", "with --dicom: shrink images to fit in this size (default: 0 = their own size)")
     .addHelpText(
       "after",
       `
 Deterministic and resumable: images already written are kept, each new one is written
-atomically. Sizes spread over about 0.3 to 3 MB.
+atomically. Sizes spread over about 0.3 to 3 MB. With --dicom, the instances cycle through
+explicit and implicit VR little endian, RLE, JPEG-LS, JPEG 2000 and JPEG lossless (all
+lossless) and JPEG baseline; 8 and 16 bits (12 stored); MONOCHROME1 and MONOCHROME2; modality
+CR or DX, body part CHEST, view PA or AP, with made-up patients.
 
 Examples:
   $ xray dataset bench/data/kaggle
+  $ xray dataset bench/data/pacs --dicom --studies 500 --patients 200 --max-size 1024
   $ xray dataset /tmp/small --scale 0.01 --json`,
     );
 

@@ -50,7 +50,8 @@ export async function decodeSamples(inst: DicomInstance): Promise<ImageSamples> 
   const g = geometry(inst.elements);
   let raw: Buffer;
   let planar = intValue(inst.elements.PlanarConfiguration, 0);
-  if (inst.transferSyntax === TS.explicit || inst.transferSyntax === TS.implicit) {
+  const compressed = inst.transferSyntax !== TS.explicit && inst.transferSyntax !== TS.implicit;
+  if (!compressed) {
     raw = concat(inst.elements.PixelData);
   } else {
     const c = await codecs();
@@ -69,10 +70,14 @@ export async function decodeSamples(inst: DicomInstance): Promise<ImageSamples> 
   const count = perFrame * g.frames;
   const bytes = g.bitsAllocated / 8;
   if (raw.length < count * bytes) throw new DicomError(`pixel data holds ${raw.length} bytes, the image needs ${count * bytes}`, "DICOM_TRUNCATED");
+  // dcmjs-codecs pads each decoded frame of odd length to an even one: step over the pad byte.
+  const frameBytes = perFrame * bytes;
+  const stride = compressed && frameBytes % 2 === 1 && raw.length >= g.frames * (frameBytes + 1) ? frameBytes + 1 : frameBytes;
+  const at = (i: number) => Math.floor(i / perFrame) * stride + (i % perFrame) * bytes;
   const samples = new Int32Array(count);
   const mask = g.bitsStored === 32 ? 0xffffffff : 2 ** g.bitsStored - 1;
   const signBit = 2 ** (g.bitsStored - 1);
-  const read = bytes === 1 ? (i: number) => raw[i] : bytes === 2 ? (i: number) => raw.readUInt16LE(i * 2) : (i: number) => raw.readUInt32LE(i * 4);
+  const read = bytes === 1 ? (i: number) => raw[at(i)] : bytes === 2 ? (i: number) => raw.readUInt16LE(at(i)) : (i: number) => raw.readUInt32LE(at(i));
   const spp = g.samplesPerPixel;
   const pixels = g.rows * g.columns;
   for (let i = 0; i < count; i++) {
