@@ -75,7 +75,9 @@ export async function writePart10(elements: Dataset, transferSyntax: string): Pr
   const c = await codecs();
   const t = new c.Transcoder({ ...elements }, TS.explicit);
   if (transferSyntax !== TS.explicit) t.transcode(transferSyntax, PARAMETERS[transferSyntax] ?? {});
-  const out = t.getElements();
+  // A lossy encoder gives the image a new random SOP Instance UID (PS3.3 C.12.1.1.1); the caller
+  // makes the instance, born lossy, so it keeps the UID it was given (and the set stays deterministic).
+  const out = { ...t.getElements(), SOPInstanceUID: elements.SOPInstanceUID };
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: elements.SOPClassUID,
