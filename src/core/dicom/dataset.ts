@@ -13,7 +13,7 @@ export const ENCODINGS: Encoding[] = [
   { transferSyntax: TS.implicit, bits: 16, photometric: "MONOCHROME2" },
   { transferSyntax: TS.jpegLs, bits: 16, photometric: "MONOCHROME2" },
   { transferSyntax: TS.rle, bits: 16, photometric: "MONOCHROME1" },
-  { transferSyntax: TS.j2kLossless, bits: 8, photometric: "MONOCHROME2" },
+  { transferSyntax: TS.j2kLossless, bits: 8, photometric: "MONOCHROME1" },
   { transferSyntax: TS.jpegLosslessSV1, bits: 16, photometric: "MONOCHROME1" },
   { transferSyntax: TS.explicit, bits: 16, photometric: "MONOCHROME1" },
   { transferSyntax: TS.jpegBaseline, bits: 8, photometric: "MONOCHROME2" },

@@ -56,7 +56,9 @@ async function dicomInput(input: string | Buffer): Promise<Sharp | undefined> {
   const { isDicom, dicomGrey8 } = require("../dicom/render") as typeof import("../dicom/render");
   if (!isDicom(input)) return undefined;
   const { default: sharp } = await import("sharp");
-  const g = await dicomGrey8(input);
+  const g = await dicomGrey8(input).catch((err: Error) => {
+    throw new ModelError(err.message, "IMAGE_UNREADABLE", { cause: err });
+  });
   return sharp(Buffer.from(g.data.buffer, g.data.byteOffset, g.data.length), { raw: { width: g.width, height: g.height, channels: 1 } });
 }
 
