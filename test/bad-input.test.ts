@@ -106,6 +106,11 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["verify"] },
     { args: ["dataset", "out", "--scale", "0"] },
     { args: ["dataset", "out", "--scale", "abc"] },
+    { args: ["dataset", "out", "--dicom", "--studies", "0"], says: /--studies must be a whole number/ },
+    { args: ["dataset", "out", "--dicom", "--studies", "2", "--patients", "3"], says: /--patients \(3\) cannot exceed --studies \(2\)/ },
+    { args: ["dataset", "out", "--dicom", "--max-size", "-5"], says: /--max-size must be/ },
+    { args: ["dataset", "out", "--dicom", "--scale", "0.5"], says: /--scale does not go with --dicom/ },
+    { args: ["dataset", "out", "--studies", "5"], says: /--studies only goes with --dicom/ },
     // IPFS
     { args: ["ipfs", "add", "--cid-version", "2", "scan.png"], says: /--cid-version must be 0 or 1/ },
     { args: ["ipfs", "get", "notacid", "--out", "x.png"] },
