@@ -147,6 +147,31 @@ describe("DICOM: the generated set, and the digests against dcmtk", function () 
     ok(await xray(home, ["verify", reencoded, "--manifest", manifest]));
   });
 
+  it("audits a folder: a re-encoded instance passes, a changed identity and a changed pixel fail", async function () {
+    const dir = path.join(work, "audit");
+    const [a, b, c] = [pick(TS.implicit, "16"), pick(TS.rle, "16"), pick(TS.explicit, "8")];
+    fs.mkdirSync(dir);
+    for (const [n, f] of [["a.dcm", a], ["b.dcm", b], ["c.dcm", c]]) fs.copyFileSync(f, path.join(dir, n));
+    const manifest = path.join(work, "audit.json");
+    ok(await xray(home, ["hash", dir, "--manifest", manifest, "-q"]));
+    ok(await xray(home, ["verify", "--manifest", manifest]));
+    dcmtk("dcmcjpls", [a, path.join(dir, "a.dcm")]);
+    dcmtk("dcmodify", ["-nb", "-m", "PatientName=NOBODY^ELSE", path.join(dir, "b.dcm")]);
+    flipPixel(c, path.join(dir, "c.dcm"));
+    const r = await xray(home, ["verify", "--manifest", manifest, "--json"]);
+    expect(r.code).to.equal(1);
+    expect(r.json.reencoded).to.deep.equal(["audit/a.dcm"]);
+    expect(r.json.changed.map((x: any) => [x.path, x.verdict, x.attributes])).to.deep.equal([
+      ["audit/b.dcm", "identity-changed", ["PatientName"]],
+      ["audit/c.dcm", "image-changed", []],
+    ]);
+    fs.copyFileSync(b, path.join(dir, "b.dcm"));
+    fs.copyFileSync(c, path.join(dir, "c.dcm"));
+    const passed = await xray(home, ["verify", "--manifest", manifest]);
+    ok(passed);
+    expect(passed.stdout).to.match(/audit passed: 2 matched, 1 re-encoded \(same image\), 0 changed/);
+  });
+
   it("reproduces the test vectors of docs/dicom-digests.md, and the doc's shell lines give them", async function () {
     const fixtures = ["vector-explicit.dcm", "vector-jpegls.dcm"].map((f) => path.join(ROOT, "test", "fixtures", "dicom", f));
     const h = await hashes(home, fixtures);

@@ -77,7 +77,13 @@ export async function writePart10(elements: Dataset, transferSyntax: string): Pr
   if (transferSyntax !== TS.explicit) t.transcode(transferSyntax, PARAMETERS[transferSyntax] ?? {});
   // A lossy encoder gives the image a new random SOP Instance UID (PS3.3 C.12.1.1.1); the caller
   // makes the instance, born lossy, so it keeps the UID it was given (and the set stays deterministic).
-  const out = { ...t.getElements(), SOPInstanceUID: elements.SOPInstanceUID };
+  const out: Dataset = { ...t.getElements(), SOPInstanceUID: elements.SOPInstanceUID };
+  if (transferSyntax !== TS.explicit && transferSyntax !== TS.implicit) {
+    // Encapsulated pixel data is OB, each fragment of even length (PS3.5 A.4): a codec's odd-length
+    // frame gets one 0 byte after it, which RLE, JPEG, JPEG-LS and JPEG 2000 decoders all ignore.
+    out.PixelData = (out.PixelData as ArrayBuffer[]).map((f) => (f.byteLength % 2 ? concatPad(f) : f));
+    out._vrMap = { ...(out._vrMap ?? {}), PixelData: "OB" };
+  }
   const meta = {
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: elements.SOPClassUID,
@@ -90,4 +96,10 @@ export async function writePart10(elements: Dataset, transferSyntax: string): Pr
   const dict = new d.DicomDict(d.DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = d.DicomMetaDictionary.denaturalizeDataset(out);
   return Buffer.from(dict.write({ fragmentMultiframe: false }));
+}
+
+function concatPad(frame: ArrayBuffer): ArrayBuffer {
+  const padded = new Uint8Array(frame.byteLength + 1);
+  padded.set(new Uint8Array(frame));
+  return padded.buffer;
 }
