@@ -111,6 +111,8 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["dataset", "out", "--dicom", "--max-size", "-5"], says: /--max-size must be/ },
     { args: ["dataset", "out", "--dicom", "--scale", "0.5"], says: /--scale does not go with --dicom/ },
     { args: ["dataset", "out", "--studies", "5"], says: /--studies only goes with --dicom/ },
+    { args: ["deid", "scan.png"], says: /give --out <folder>/ },
+    { args: ["deid", "scan.png", "--out", "existing.png"], says: /--out existing\.png is a file/ },
     // IPFS
     { args: ["ipfs", "add", "--cid-version", "2", "scan.png"], says: /--cid-version must be 0 or 1/ },
     { args: ["ipfs", "get", "notacid", "--out", "x.png"] },

@@ -12,6 +12,7 @@ import { helpConfig } from "./global-help";
 import { exitState, print } from "./define";
 import { registerChain } from "./register/chain";
 import { registerData } from "./register/data";
+import { registerDicom } from "./register/dicom";
 import { registerIpfs } from "./register/ipfs";
 import { registerSharing } from "./register/sharing";
 
@@ -57,6 +58,7 @@ Examples:
 
 registerChain(program);
 registerData(program);
+registerDicom(program);
 registerIpfs(program);
 registerSharing(program);
 

@@ -24,6 +24,16 @@ export function dumpValue(file: string, tag: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
+/** Every top-level attribute's value as dcmdump prints it, by lower-case tag "gggg,eeee". */
+export function dumpAll(file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of dcmtk("dcmdump", ["-q", "-Un", file]).split("\n")) {
+    const m = /^\(([0-9a-f]{4},[0-9a-f]{4})\) \w\w (?:\[([^\]]*)\]|(\S+))/i.exec(line);
+    if (m && !/^\(no/.test(m[3] ?? "")) out.set(m[1].toLowerCase(), m[2] ?? m[3]);
+  }
+  return out;
+}
+
 /**
  * Changes one pixel of an uncompressed 8- or 16-bit file by hand: the sample `back` bytes before
  * the end of the Pixel Data (which is the last element of the files the tests make). Returns the new path.
