@@ -112,6 +112,9 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["dataset", "out", "--dicom", "--scale", "0.5"], says: /--scale does not go with --dicom/ },
     { args: ["dataset", "out", "--studies", "5"], says: /--studies only goes with --dicom/ },
     { args: ["deid", "scan.png"], says: /give --out <folder>/ },
+    { args: ["pacs", "push", "scan.png"], says: /which PACS\? give --pacs <url>/ },
+    { args: ["pacs", "push", "scan.png", "--pacs", "http://user:pw@127.0.0.1:9"], says: /do not put credentials in the PACS URL/ },
+    { args: ["pacs", "push", "scan.png", "--pacs", "ftp://127.0.0.1"], says: /must be an http or https URL/ },
     { args: ["deid", "scan.png", "--out", "existing.png"], says: /--out existing\.png is a file/ },
     // IPFS
     { args: ["ipfs", "add", "--cid-version", "2", "scan.png"], says: /--cid-version must be 0 or 1/ },

@@ -13,7 +13,7 @@ const APPLY: Record<string, string[]> = {
   init: CHAIN, node: [], accounts: CHAIN, "set-permission": CHAIN, "remove-permission": CHAIN,
   "set-xray-hash": CHAIN, "xray-count": CHAIN, "get-xray": CHAIN, "list-xrays": CHAIN, console: CHAIN,
   "set-birthday": CHAIN, "set-contact": CHAIN, profile: CHAIN, hash: [], anchor: CHAIN, verify: CHAIN,
-  dataset: [], deid: [], bench: CHAIN, completion: [], doctor: [...CHAIN, ...IPFS],
+  dataset: [], deid: [], "pacs push": [], bench: CHAIN, completion: [], doctor: [...CHAIN, ...IPFS],
   "ipfs add": IPFS, "ipfs get": IPFS, "ipfs cat": IPFS, "ipfs export": IPFS, "ipfs import": IPFS, "ipfs gc": [...CHAIN, ...IPFS], "ipfs verify": IPFS,
   "keys generate": [...CHAIN, ...PGP], "keys list": [], "keys export": [], "keys import": [...CHAIN, ...PGP],
   upload: [...CHAIN, ...IPFS, ...PGP], download: [...CHAIN, ...IPFS, ...PGP], approve: [...CHAIN, ...IPFS, ...PGP],

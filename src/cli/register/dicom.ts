@@ -1,4 +1,4 @@
-/** The DICOM commands: deid. */
+/** The DICOM commands: deid, pacs push. */
 import type { Command } from "commander";
 import { define, from } from "../define";
 
@@ -23,5 +23,25 @@ Resumable: copies already there are kept. Exit status 1 if any file was refused 
 Examples:
   $ xray deid pacs/ --out shared/
   $ xray deid scan.dcm --out shared/ --accept-burned-in --json`,
+    );
+
+  const pacs = program.command("pacs").description("a PACS (Orthanc) given by --pacs <url> or env XRAY_PACS");
+  define(pacs, "push", from("pacs", "push"))
+    .description("store DICOM instances in the PACS (Orthanc's REST API)")
+    .argument("<paths...>", "DICOM files and folders (recursive)")
+    .option("--pacs <url>", "the Orthanc, e.g. http://127.0.0.1:8042 (default: env XRAY_PACS)")
+    .option("--pacs-credentials-file <file>", 'a file holding "user:password" (default: env XRAY_PACS_CREDENTIALS_FILE, else XRAY_PACS_USER and XRAY_PACS_PASSWORD)')
+    .option("--hidden", "include files and folders whose names start with '.'")
+    .addHelpText(
+      "after",
+      `
+Credentials never go on the command line (nor in the URL). An instance the PACS already holds
+is counted, not sent twice. Files that are not DICOM, or that the PACS refuses, are reported
+on stderr and the others stored (exit 1); an unreachable PACS or refused credentials stop the
+run (exit 1, one line).
+
+Examples:
+  $ XRAY_PACS=http://127.0.0.1:8042 xray pacs push pacs/
+  $ xray pacs push scan.dcm --pacs http://127.0.0.1:8042 --pacs-credentials-file ~/.orthanc --json`,
     );
 }
