@@ -75,7 +75,7 @@ Examples:
     );
 
   define(program, "dataset", from("dataset"))
-    .description("write a Kaggle-shaped benchmark data set (train|test|val/NORMAL|PNEUMONIA, 5,856 JPEGs) from real chest X-rays")
+    .description("write a Kaggle-shaped benchmark data set (train|test|val/NORMAL|PNEUMONIA, 5,856 JPEGs), or with --dicom a PACS-like DICOM set, from real chest X-rays")
     .argument("<out-dir>", "where to write it")
     .option("--source <dir>", "the chest X-ray folder with images/<label>/ (default: ../shared/data/cxr or env XRAY_CXR_DATA)")
     .option("--seed <n>", "same seed, same bytes", "1")
