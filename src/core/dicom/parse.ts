@@ -53,7 +53,8 @@ export function checkStructure(b: Buffer, datasetExplicit: boolean): void {
       }
       const start = pos + head;
       if (len === UNDEFINED) {
-        pos = walkItems(start, explicitDefault, depth + 1);
+        // An UN element of undefined length holds a sequence in implicit VR (PS3.5 6.2.2).
+        pos = walkItems(start, vr === "UN" ? false : explicitDefault, depth + 1);
         continue;
       }
       if (start + len > b.length) fail(pos);
