@@ -32,7 +32,7 @@ export async function verifyDicom(manifestFile: string, paths: string[]): Promis
   const checks = await checkDicomFiles(paths, m.files, path.dirname(path.resolve(manifestFile)));
   const bad = checks.filter((c) => !c.ok).length;
   const line = (c: (typeof checks)[number]) => {
-    if (!c.verdict) return `NOT IN MANIFEST   ${safeText(c.file)}  (SOP Instance UID ${safeText(c.sopInstanceUid)})`;
+    if (!c.verdict) return `NOT CHECKED       ${safeText(c.file)}  ${c.reason} (SOP Instance UID ${safeText(c.sopInstanceUid)})`;
     const head = { identical: "IDENTICAL        ", "re-encoded": "RE-ENCODED       ", "identity-changed": "IDENTITY CHANGED ", "image-changed": "IMAGE CHANGED    " }[c.verdict];
     const attrs = c.changed.length ? `: ${c.changed.join(", ")}` : "";
     return `${head} ${safeText(c.file)}  ${VERDICT_TEXT[c.verdict]}${attrs}`;

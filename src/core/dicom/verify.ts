@@ -37,6 +37,8 @@ export interface DicomFileCheck {
   verdict?: DicomVerdict;
   changed: string[];
   ok: boolean;
+  /** Why there is no verdict. */
+  reason?: string;
 }
 
 /**
@@ -52,7 +54,8 @@ export async function checkDicomFiles(files: string[], entries: ManifestEntry[],
     const [digests, sha256] = await Promise.all([dicomDigests(fs.readFileSync(file)), sha256File(file)]);
     const entry = byUid.get(digests.sopInstanceUid) ?? byPath.get(path.resolve(file));
     if (!entry?.contentSha256) {
-      out.push({ file, sopInstanceUid: digests.sopInstanceUid, changed: [], ok: false });
+      const reason = entry ? "the manifest has no DICOM digests for it (written by an older xray: hash the originals again)" : "no instance with this SOP Instance UID or path in the manifest";
+      out.push({ file, sopInstanceUid: digests.sopInstanceUid, expected: entry?.path, changed: [], ok: false, reason });
       continue;
     }
     const c = compareDicom(entry, sha256, digests);
