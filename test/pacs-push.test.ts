@@ -25,7 +25,7 @@ describe("pacs push, to a real Orthanc started by the test", function () {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it("stores every instance, counts those already there, and the PACS gives back the same images", async function () {
+  it("stores every instance, counts those already there; what Orthanc returns, re-encodes or moves is told apart", async function () {
     const files = fs.readdirSync(set, { recursive: true }).map(String).filter((f) => f.endsWith(".dcm"));
     const r = await xray(home, ["pacs", "push", set, "--pacs", orthanc.url, "--pacs-credentials-file", orthanc.credentialsFile, "--json"]);
     ok(r);
@@ -49,6 +49,27 @@ describe("pacs push, to a real Orthanc started by the test", function () {
     expect(v.json.files[0].verdict).to.be.oneOf(["identical", "re-encoded"]);
     const studies = await get("/dicom-web/studies");
     expect(studies).to.have.length(4);
+
+    // Orthanc re-encodes an instance (JPEG-LS, UIDs kept), and moves one to another patient.
+    const modified = async (body: object, name: string) => {
+      const res = await fetch(`${orthanc.url}/instances/${one.id}/modify`, {
+        method: "POST",
+        headers: { authorization: auth, "accept-encoding": "identity", "content-type": "application/json" },
+        body: JSON.stringify({ Keep: ["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"], Force: true, ...body }),
+      });
+      expect(res.status).to.equal(200);
+      const file = path.join(work, name);
+      fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+      return file;
+    };
+    const jpls = await modified({ Transcode: "1.2.840.10008.1.2.4.80" }, "orthanc-jpls.dcm");
+    const moved = await modified({ Replace: { PatientID: "SOMEONE-ELSE" } }, "orthanc-moved.dcm");
+    const check = await xray(home, ["verify", jpls, moved, "--manifest", manifest, "--json"]);
+    expect(check.code).to.equal(1);
+    expect(check.json.files.map((f: any) => [f.verdict, f.changed])).to.deep.equal([
+      ["re-encoded", []],
+      ["identity-changed", ["PatientID"]],
+    ]);
   });
 
   it("says in one line when the PACS refuses the credentials, is unreachable, or a file is not DICOM", async function () {
