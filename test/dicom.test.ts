@@ -6,6 +6,8 @@ import * as path from "node:path";
 import { pixelModule, writePart10 } from "../src/core/dicom/build";
 import { TS } from "../src/core/dicom/codecs";
 import { dicomDigests } from "../src/core/dicom/digests";
+import { readDicom } from "../src/core/dicom/parse";
+import { decodeSamples } from "../src/core/dicom/pixels";
 import { ROOT, cxrData, ok, tempHome, xray } from "./helpers/cli";
 import { dcmtk, dumpAll, dumpValue, flipPixel } from "./helpers/dicom";
 
@@ -206,6 +208,29 @@ describe("DICOM: the generated set, and the digests against dcmtk", function () 
     frames[2][34] ^= 1; // the last sample of the last frame
     const changed = await writePart10({ ...el, ...pixelModule({ width: w, height: 5, frames }, { bits: 8, photometric: "MONOCHROME2" }) }, TS.jpegLs);
     expect((await dicomDigests(changed)).contentSha256).to.not.equal(base.contentSha256);
+  });
+
+  it("masks samples to Bits Stored and sign-extends signed ones, as the canonical form says", async function () {
+    const el = (pixelRepresentation: number, bitsStored: number, values: number[]) => ({
+      SOPClassUID: "1.2.840.10008.5.1.4.1.1.1.1",
+      SOPInstanceUID: "1.2.3.4.6",
+      SamplesPerPixel: 1,
+      PhotometricInterpretation: "MONOCHROME2",
+      Rows: 1,
+      Columns: values.length,
+      BitsAllocated: 16,
+      BitsStored: bitsStored,
+      HighBit: bitsStored - 1,
+      PixelRepresentation: pixelRepresentation,
+      PixelData: [new Uint16Array(values).buffer],
+      _vrMap: { PixelData: "OW" },
+    });
+    const decoded = async (e: object) => [...(await decodeSamples(readDicom(await writePart10(e, TS.explicit)))).samples];
+    // 12 bits stored, signed: 0x0800 is -2048, 0x0fff is -1; the high bits (0xf000) are not part of the sample.
+    expect(await decoded(el(1, 12, [0, 1, 2047, 0x0800, 0x0fff, 0xf001]))).to.deep.equal([0, 1, 2047, -2048, -1, 1]);
+    expect(await decoded(el(0, 12, [0, 4095, 0xf001]))).to.deep.equal([0, 4095, 1]);
+    expect(await decoded(el(0, 8, [0x1ff, 0x80]))).to.deep.equal([255, 128]);
+    expect(await decoded(el(1, 16, [0xffff, 0x8000]))).to.deep.equal([-1, -32768]);
   });
 
   it("reports a truncated DICOM file, an unsupported transfer syntax and a file that is not DICOM, one line each", async function () {

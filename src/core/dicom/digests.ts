@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import * as os from "node:os";
 import { readDicom, textValue, type DicomInstance } from "./parse";
 import { decodeSamples, type ImageSamples } from "./pixels";
 
@@ -65,6 +66,10 @@ export const sampleWidth = (bitsStored: number) => (bitsStored <= 8 ? 1 : bitsSt
 export function contentDigest(elements: DicomInstance["elements"], s: ImageSamples): string {
   const h = createHash("sha256").update(contentHeader(elements, s), "utf8");
   const w = sampleWidth(s.bitsStored);
+  // Typed arrays of the canonical width are already the canonical little-endian bytes.
+  if (s.samples.BYTES_PER_ELEMENT === w && w <= 2 && os.endianness() === "LE") {
+    return h.update(new Uint8Array(s.samples.buffer, s.samples.byteOffset, s.samples.byteLength)).digest("hex");
+  }
   const chunk = Buffer.allocUnsafe(w * 65536);
   for (let i = 0; i < s.samples.length; i += 65536) {
     const n = Math.min(65536, s.samples.length - i);

@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import { codecs, TS } from "./codecs";
 import { DicomError, intValue, textValue, type DicomInstance } from "./parse";
 
@@ -19,7 +20,7 @@ export interface ImageGeometry {
  * and sign-extended when Pixel Representation is 1.
  */
 export interface ImageSamples extends ImageGeometry {
-  samples: Int32Array;
+  samples: Int32Array | Uint8Array | Uint16Array | Int8Array | Int16Array;
 }
 
 export function geometry(e: DicomInstance["elements"]): ImageGeometry {
@@ -73,6 +74,8 @@ export async function decodeSamples(inst: DicomInstance): Promise<ImageSamples> 
   // dcmjs-codecs pads each decoded frame of odd length to an even one: step over the pad byte.
   const frameBytes = perFrame * bytes;
   const stride = compressed && frameBytes % 2 === 1 && raw.length >= g.frames * (frameBytes + 1) ? frameBytes + 1 : frameBytes;
+  const fast = stride === frameBytes && (planar !== 1 || g.samplesPerPixel === 1) && bytes <= 2 && os.endianness() === "LE";
+  if (fast) return { ...g, samples: packed(raw, g, count) };
   const at = (i: number) => Math.floor(i / perFrame) * stride + (i % perFrame) * bytes;
   const samples = new Int32Array(count);
   const mask = g.bitsStored === 32 ? 0xffffffff : 2 ** g.bitsStored - 1;
@@ -94,3 +97,33 @@ export async function decodeSamples(inst: DicomInstance): Promise<ImageSamples> 
   }
   return { ...g, samples };
 }
+
+/**
+ * The common case, without a per-sample function call: 8 or 16 bits allocated, frames back to
+ * back, samples interleaved. The bytes are copied into an aligned typed array of the canonical
+ * width, then masked to Bits Stored and sign-extended in place.
+ */
+function packed(raw: Buffer, g: ImageGeometry, count: number): ImageSamples["samples"] {
+  const signed = g.pixelRepresentation === 1;
+  const bits = g.bitsStored;
+  if (g.bitsAllocated === 8) {
+    const a = signed ? new Int8Array(count) : new Uint8Array(count);
+    new Uint8Array(a.buffer).set(raw.subarray(0, count));
+    if (bits < 8) for (let i = 0; i < count; i++) a[i] = signExtend(a[i] & ((1 << bits) - 1), bits, signed);
+    return a;
+  }
+  const copy = new Uint8Array(count * 2);
+  copy.set(raw.subarray(0, count * 2));
+  // Up to 8 bits stored in 16 allocated: the canonical width is 1 byte.
+  if (bits <= 8) {
+    const src = new Uint16Array(copy.buffer);
+    const a = signed ? new Int8Array(count) : new Uint8Array(count);
+    for (let i = 0; i < count; i++) a[i] = signExtend(src[i] & ((1 << bits) - 1), bits, signed);
+    return a;
+  }
+  const a = signed ? new Int16Array(copy.buffer) : new Uint16Array(copy.buffer);
+  if (bits < 16) for (let i = 0; i < count; i++) a[i] = signExtend(a[i] & ((1 << bits) - 1), bits, signed);
+  return a;
+}
+
+const signExtend = (v: number, bits: number, signed: boolean) => (signed && v >= 1 << (bits - 1) ? v - (1 << bits) : v);
