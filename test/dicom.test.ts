@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,7 +8,7 @@ import { TS } from "../src/core/dicom/codecs";
 import { dicomDigests } from "../src/core/dicom/digests";
 import { readDicom } from "../src/core/dicom/parse";
 import { decodeSamples } from "../src/core/dicom/pixels";
-import { ROOT, cxrData, ok, tempHome, xray } from "./helpers/cli";
+import { BIN, ROOT, cxrData, ok, tempHome, xray } from "./helpers/cli";
 import { dcmtk, dumpAll, dumpValue, flipPixel } from "./helpers/dicom";
 
 interface Row {
@@ -77,6 +77,22 @@ describe("DICOM: the generated set, and the digests against dcmtk", function () 
     const r = await xray(home, ["dataset", again, "--dicom", "--studies", "8", "--patients", "3", "--max-size", "96", "--json"]);
     expect(r.json.written).to.equal(1);
     expect(fs.readFileSync(path.join(again, rows[2].file)).equals(fs.readFileSync(path.join(set, rows[2].file)))).to.equal(true);
+  });
+
+  it("survives kill -9 while writing: the rerun writes only what is missing and gives the same bytes", async function () {
+    const out = path.join(work, "killed");
+    const args = ["dataset", out, "--dicom", "--studies", "8", "--patients", "3", "--max-size", "96"];
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, XRAY_HOME: home }, stdio: "ignore" });
+    const listDcm = () => (fs.existsSync(out) ? fs.readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith(".dcm")) : []);
+    while (child.exitCode === null && listDcm().length < 2) await new Promise((r) => setTimeout(r, 5));
+    child.kill("SIGKILL");
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("exit", r));
+    const before = listDcm().length;
+    const r = await xray(home, [...args, "--json"]);
+    ok(r);
+    expect(r.json.written).to.equal(rows.length - before);
+    for (const row of rows) expect(fs.readFileSync(path.join(out, row.file)).equals(fs.readFileSync(path.join(set, row.file))), row.file).to.equal(true);
+    expect(listDcm()).to.have.length(rows.length);
   });
 
   it("keeps the content digest through dcmtk's lossless transcoding while the file digest changes", async function () {

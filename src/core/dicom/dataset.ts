@@ -156,7 +156,10 @@ export async function generateDicomDataset(out: string, o: DicomDatasetOptions):
     const have = fs.statSync(dest, { throwIfNoEntry: false });
     if (have?.isFile() && have.size > 0) bytes += have.size;
     else {
-      if (!cache.has(item.source)) cache.set(item.source, greyPixels(item.source, o.maxSize ?? 0));
+      if (!cache.has(item.source)) {
+        if (cache.size >= 32) cache.delete(cache.keys().next().value!); // bounded: a big --source folder is not held in memory
+        cache.set(item.source, greyPixels(item.source, o.maxSize ?? 0));
+      }
       const img = await cache.get(item.source)!;
       const buf = await writePart10({ ...elements.get(item.file), ...pixelModule(img, { bits: item.bits as 8 | 16, photometric: item.photometric as Encoding["photometric"] }) }, item.transferSyntax);
       writeFileAtomic(dest, buf);
