@@ -103,9 +103,12 @@ describe("DICOM: the generated set, and the digests against dcmtk", function () 
       dcmtk("dcmcrle", [src, out("rle.dcm")]);
       dcmtk("dcmcjpeg", [src, out("jpeg-lossless.dcm")]); // dcmcjpeg's default: lossless SV1
       dcmtk("dcmconv", ["+ti", src, out("implicit.dcm")]);
+      dcmtk("dcmconv", ["+tb", src, out("big-endian.dcm")]);
+      dcmtk("dcmcjpeg", ["+el", "+sv", "7", src, out("jpeg-process14.dcm")]); // JPEG lossless, predictor 7 (1.2.840.10008.1.2.4.57)
       dcmtk("dcmdjpls", [out("jpls.dcm"), out("jpls-back.dcm")]);
       expect(dumpValue(out("jpls.dcm"), "0002,0010")).to.equal(TS.jpegLs);
-      const files = [src, ...["jpls", "rle", "jpeg-lossless", "implicit", "jpls-back"].map((n) => out(`${n}.dcm`))];
+      expect(dumpValue(out("jpeg-process14.dcm"), "0002,0010")).to.equal(TS.jpegLossless);
+      const files = [src, ...["jpls", "rle", "jpeg-lossless", "implicit", "big-endian", "jpeg-process14", "jpls-back"].map((n) => out(`${n}.dcm`))];
       const h = await hashes(home, files);
       const first = h[src];
       expect(first.contentSha256).to.match(/^[0-9a-f]{64}$/);
@@ -253,14 +256,14 @@ describe("DICOM: the generated set, and the digests against dcmtk", function () 
     const src = pick(TS.explicit, "8");
     const truncated = path.join(work, "truncated.dcm");
     fs.writeFileSync(truncated, fs.readFileSync(src).subarray(0, 2000));
-    const big = path.join(work, "big-endian.dcm");
-    dcmtk("dcmconv", ["+tb", src, big]);
+    const big = path.join(work, "deflated.dcm");
+    dcmtk("dcmconv", ["+td", src, big]);
     const r = await xray(home, ["hash", truncated, big, path.join(cxrData(), "originals", "normal", "00001280_004.png"), "--json"]);
     expect(r.code).to.equal(1);
     expect(r.json.count).to.equal(1);
     const errors = Object.fromEntries(r.json.failed.map((f: any) => [path.basename(f.file), f.error]));
     expect(errors["truncated.dcm"]).to.match(/^truncated DICOM file/);
-    expect(errors["big-endian.dcm"]).to.match(/^unsupported transfer syntax 1\.2\.840\.10008\.1\.2\.2/);
+    expect(errors["deflated.dcm"]).to.match(/^unsupported transfer syntax 1\.2\.840\.10008\.1\.2\.1\.99/);
     const v = await xray(home, ["verify", truncated, "--manifest", path.join(work, "none.json")]);
     expect(v.code).to.equal(2);
     expect(v.stderr.trim().split("\n")).to.have.length(1);

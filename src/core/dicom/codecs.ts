@@ -49,9 +49,9 @@ export function codecs(): Promise<Codecs> {
 export const TS = {
   implicit: "1.2.840.10008.1.2",
   explicit: "1.2.840.10008.1.2.1",
+  bigEndian: "1.2.840.10008.1.2.2",
   rle: "1.2.840.10008.1.2.5",
   jpegBaseline: "1.2.840.10008.1.2.4.50",
-  jpegExtended: "1.2.840.10008.1.2.4.51",
   jpegLossless: "1.2.840.10008.1.2.4.57",
   jpegLosslessSV1: "1.2.840.10008.1.2.4.70",
   jpegLs: "1.2.840.10008.1.2.4.80",
@@ -63,9 +63,9 @@ export const TS = {
 export const TS_NAMES: Record<string, string> = {
   [TS.implicit]: "implicit VR little endian",
   [TS.explicit]: "explicit VR little endian",
+  [TS.bigEndian]: "explicit VR big endian",
   [TS.rle]: "RLE lossless",
   [TS.jpegBaseline]: "JPEG baseline",
-  [TS.jpegExtended]: "JPEG extended",
   [TS.jpegLossless]: "JPEG lossless",
   [TS.jpegLosslessSV1]: "JPEG lossless SV1",
   [TS.jpegLs]: "JPEG-LS lossless",
@@ -75,4 +75,4 @@ export const TS_NAMES: Record<string, string> = {
 };
 
 /** Syntaxes whose pixels survive a round trip bit for bit. */
-export const LOSSLESS = new Set<string>([TS.implicit, TS.explicit, TS.rle, TS.jpegLossless, TS.jpegLosslessSV1, TS.jpegLs, TS.j2kLossless]);
+export const LOSSLESS = new Set<string>([TS.implicit, TS.explicit, TS.bigEndian, TS.rle, TS.jpegLossless, TS.jpegLosslessSV1, TS.jpegLs, TS.j2kLossless]);

@@ -21,17 +21,22 @@ const LONG_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", 
  * in `explicit` or implicit VR) and throws DICOM_TRUNCATED when an element, item or fragment runs
  * past the end of the file: dcmjs alone would quietly read a short pixel buffer.
  */
-export function checkStructure(b: Buffer, datasetExplicit: boolean): void {
+export function checkStructure(b: Buffer, datasetExplicit: boolean, bigEndian = false): void {
   const fail = (at: number): never => {
     throw new DicomError(`truncated DICOM file: element at byte ${at} runs past the end (${b.length} bytes)`, "DICOM_TRUNCATED");
   };
+  // The meta header (group 0002) is little endian whatever the dataset is.
+  let be = false;
+  const u16 = (at: number) => (be ? b.readUInt16BE(at) : b.readUInt16LE(at));
+  const u32 = (at: number) => (be ? b.readUInt32BE(at) : b.readUInt32LE(at));
   // Returns the offset after the elements; stops at `end` or at an item/sequence delimiter.
   const walk = (pos: number, end: number, explicitDefault: boolean, depth: number): number => {
     if (depth > 32) throw new DicomError("DICOM sequences nested too deep", "DICOM_INVALID");
     while (pos < end) {
       if (pos + 8 > b.length) fail(pos);
-      const group = b.readUInt16LE(pos);
-      const elem = b.readUInt16LE(pos + 2);
+      be = bigEndian && b.readUInt16LE(pos) !== 0x0002;
+      const group = u16(pos);
+      const elem = u16(pos + 2);
       if (group === 0xfffe && (elem === 0xe00d || elem === 0xe0dd)) return pos + 8; // delimiter
       const explicit = group === 0x0002 || explicitDefault;
       let vr = "";
@@ -41,14 +46,14 @@ export function checkStructure(b: Buffer, datasetExplicit: boolean): void {
         vr = b.toString("latin1", pos + 4, pos + 6);
         if (LONG_VRS.has(vr)) {
           if (pos + 12 > b.length) fail(pos);
-          len = b.readUInt32LE(pos + 8);
+          len = u32(pos + 8);
           head = 12;
         } else {
-          len = b.readUInt16LE(pos + 6);
+          len = u16(pos + 6);
           head = 8;
         }
       } else {
-        len = b.readUInt32LE(pos + 4);
+        len = u32(pos + 4);
         head = 8;
       }
       const start = pos + head;
@@ -66,9 +71,10 @@ export function checkStructure(b: Buffer, datasetExplicit: boolean): void {
   const walkItems = (pos: number, explicitDefault: boolean, depth: number): number => {
     for (;;) {
       if (pos + 8 > b.length) fail(pos);
-      const group = b.readUInt16LE(pos);
-      const elem = b.readUInt16LE(pos + 2);
-      const len = b.readUInt32LE(pos + 4);
+      be = bigEndian;
+      const group = u16(pos);
+      const elem = u16(pos + 2);
+      const len = u32(pos + 4);
       if (group === 0xfffe && elem === 0xe0dd) return pos + 8;
       if (group !== 0xfffe || elem !== 0xe000) throw new DicomError(`damaged DICOM sequence at byte ${pos}`, "DICOM_INVALID");
       if (len === UNDEFINED) pos = walk(pos + 8, b.length, explicitDefault, depth + 1);
@@ -100,7 +106,7 @@ export function readDicom(buf: Buffer): DicomInstance {
   const meta = d.data.DicomMetaDictionary.naturalizeDataset(parsed.meta);
   const ts = String(meta.TransferSyntaxUID ?? "").replace(/\0/g, "").trim();
   if (!READABLE.has(ts)) throw new DicomError(`unsupported transfer syntax ${ts || "(none)"}: xray reads ${[...new Set(Object.values(TS_NAMES))].join(", ")}`, "DICOM_UNSUPPORTED");
-  checkStructure(buf, ts !== TS.implicit);
+  checkStructure(buf, ts !== TS.implicit, ts === TS.bigEndian);
   return { transferSyntax: ts, meta, elements: d.data.DicomMetaDictionary.naturalizeDataset(parsed.dict) };
 }
 

@@ -54,6 +54,8 @@ export async function decodeSamples(inst: DicomInstance): Promise<ImageSamples> 
   const compressed = inst.transferSyntax !== TS.explicit && inst.transferSyntax !== TS.implicit;
   if (!compressed) {
     raw = concat(inst.elements.PixelData);
+  } else if (inst.transferSyntax === TS.jpegLossless) {
+    raw = decodeJpegLossless(inst.elements.PixelData, g);
   } else {
     const c = await codecs();
     let decoded: Record<string, unknown>;
@@ -127,3 +129,22 @@ function packed(raw: Buffer, g: ImageGeometry, count: number): ImageSamples["sam
 }
 
 const signExtend = (v: number, bits: number, signed: boolean) => (signed && v >= 1 << (bits - 1) ? v - (1 << bits) : v);
+
+/**
+ * JPEG lossless, process 14 with any predictor (1.2.840.10008.1.2.4.57), which dcmjs-codecs does not
+ * transcode: each frame through jpeg-lossless-decoder-js (loaded on first use).
+ */
+function decodeJpegLossless(frames: ArrayBuffer[], g: ImageGeometry): Buffer {
+  if (!Array.isArray(frames) || frames.length !== g.frames) throw new DicomError(`JPEG lossless pixel data in ${frames?.length} fragments for ${g.frames} frames: not supported`, "DICOM_UNSUPPORTED");
+  const { Decoder } = require("jpeg-lossless-decoder-js") as { Decoder: new () => { decode(b: ArrayBuffer, offset: number, length: number, bytes: number): ArrayBufferView } };
+  return Buffer.concat(
+    frames.map((f) => {
+      try {
+        const out = new Decoder().decode(f, 0, f.byteLength, g.bitsAllocated / 8);
+        return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+      } catch (err) {
+        throw new DicomError(`cannot decode the JPEG lossless pixel data: ${(err as Error).message ?? err}`, "DICOM_INVALID", { cause: err });
+      }
+    }),
+  );
+}
