@@ -33,7 +33,7 @@ def loso_table(cache, tag=""):
                 "rejectedAsNonCxr": r["rejectedAsNonCxr"],
                 "ece": {"before": r["calibration"]["before"]["ece"], "after": r["calibration"]["after"]["ece"]},
                 "abstention": {k: r["abstention"][k] for k in ("threshold", "coverage", "answeredAccuracy")},
-                "epochs": r["settings"]["epochs"], "bestEpoch": r["bestEpoch"], "seconds": r["seconds"],
+                "epochs": r["settings"]["epochs"], "bestEpoch": r["bestEpoch"], "seconds": r["seconds"], "cutShort": r.get("cutShort", False),
             }
     mean = round(float(np.mean([v["macroF1"] for v in rows.values()])), 4) if rows else None
     return {"meanMacroF1": mean, "complete": len(rows) == len(SOURCES), "perSource": rows}
@@ -53,7 +53,7 @@ def write_model(root, cache, name):
     digest = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
     loso, plain = loso_table(cache), loso_table(cache, "-plain")
     runs = [final] + [load(cache, f"loso-{s}") for s in SOURCES]
-    seconds = sum(r["seconds"] for r in runs if r)
+    seconds = sum(r["seconds"] or 0 for r in runs if r)
     st = final["settings"]
     ab = final["abstention"]
     card = {
@@ -109,7 +109,7 @@ def write_model(root, cache, name):
         "choices": choices(final, loso, plain),
         "training": {
             "command": "npm run train  (= npm run build && node dist/models/train/prepare.js && /usr/bin/python3 models/train/train.py)",
-            "framework": f"PyTorch {torch.__version__} (Debian python3-torch), CPU, 2 threads",
+            "framework": f"PyTorch {torch.__version__} (Debian python3-torch), CPU, 1 thread per run (the final model and the leave-one-source-out runs ran side by side)",
             "epochs": st["epochs"], "bestEpoch": final["bestEpoch"], "batch": st["batch"],
             "epochMeaning": "one epoch = as many weighted draws as there are training images",
             "optimiser": "AdamW (weight decay 5e-4), one-cycle learning rate up to 3e-3, cross-entropy with label smoothing 0.05; the epoch with the best validation macro-F1 is kept",
@@ -128,7 +128,7 @@ def write_model(root, cache, name):
     print(f"wrote {onnx_path} ({digest[:12]}) and {card_path}: test macro-F1 {final['metrics']['macroF1']}, leave-one-source-out mean {loso['meanMacroF1']}")
     import card_md
 
-    card_md.main(name)
+    card_md.main(name, root)
 
 
 if __name__ == "__main__":

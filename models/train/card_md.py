@@ -67,9 +67,9 @@ def render(card):
     return "\n".join(L)
 
 
-def main(name="xray-vgg-cxr4"):
-    card = json.load(open(os.path.join(ROOT, "models", name + ".json")))
-    out = os.path.join(ROOT, "docs", "classifier.md")
+def main(name="xray-vgg-cxr4", root=ROOT):
+    card = json.load(open(os.path.join(root, "models", name + ".json")))
+    out = os.path.join(root, "docs", "classifier.md")
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out + ".tmp", "w") as f:
         f.write(render(card))
