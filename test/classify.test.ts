@@ -250,15 +250,15 @@ describe("classify: the shipped model (xray classify)", function () {
     expect((await x(["profile"])).stdout).to.match(new RegExp(`prediction: +X-ray #0: uncertain \\(${verdict.label}\\) \\d+\\.\\d% by model`));
 
     const other = path.join(cxrData(), "originals", "normal", "00001280_004.png");
-    const wrong = await x(["classify", other, "--record", "0", "--json"]);
+    const wrong = await x(["classify", other, "--record", "0", "--threshold", "0", "--json"]);
     expect(wrong.code).to.equal(1);
     expect(wrong.json.error.code).to.equal("IMAGE_MISMATCH");
     const two = await x(["classify", image, other, "--record", "0"]);
     expect(two.code).to.equal(2);
     expect(two.stderr).to.match(/--record stores one prediction/);
-    const missing = await x(["classify", image, "--record", "5", "--json"]);
+    const missing = await x(["classify", image, "--record", "5", "--threshold", "0", "--json"]);
     expect(missing.json.error.message).to.match(/no X-ray record #5/);
-    const patient = await x(["classify", image, "--record", "0", "--from", "patient", "--json"]);
+    const patient = await x(["classify", image, "--record", "0", "--threshold", "0", "--from", "patient", "--json"]);
     expect(patient.json.error.code).to.equal("REVERTED");
     expect(patient.stderr).to.match(/not a doctor/);
   });
