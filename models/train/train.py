@@ -2,8 +2,12 @@
 """Trains xray's VGG-style chest X-ray classifier, evaluates it source by source, calibrates it,
 and exports it to ONNX with its model card.
 
-Run from the project root (CPU only, 2 threads):
+Run from the project root (CPU only, 1 thread a run: on a busy 2-core machine 2 threads were
+2.5x slower). The shipped model took 1,473 s (final, 16 epochs) + 2,355 s (4 leave-one-source-out
+runs, 10 epochs each) on the shared machine, 30-100 s an epoch; about 8 s an epoch when idle.
     npm run train   (= npm run build && node dist/models/train/prepare.js && /usr/bin/python3 models/train/train.py)
+Two runs side by side (as done for the shipped model):
+    /usr/bin/python3 models/train/train.py --runs final & /usr/bin/python3 models/train/train.py --runs loso-hannover,loso-cohen,loso-kermany,loso-nih
 
 Reads the pixels prepare.js wrote with xray's own preprocessing (models/train/.cache/cxr4-112.*).
 Runs, in turn, each written to models/train/.cache/run-<name>.json and skipped when that file
