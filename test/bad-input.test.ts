@@ -140,6 +140,8 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["classify", "--channels", "2", "scan.png"] },
     { args: ["classify", "--batch", "0", "scan.png"] },
     { args: ["classify", "--record", "0", "scan.png", "text.txt"], says: /give exactly one image/ },
+    { args: ["classify", "--allow-uncertain", "scan.png"], says: /--allow-uncertain goes with --record/ },
+    { args: ["classify", "--threshold", "1.5", "scan.png"], says: /--threshold must be a probability from 0 to 1/ },
     // steganography and authentication
     { args: ["stego", "embed", "scan.png", "--out", "y.jpg", "--text", "hi"], says: /must be a \.png file/ },
     { args: ["stego", "embed", "scan.png", "--out", "y.png"], says: /give the text to hide/ },

@@ -121,14 +121,19 @@ Examples:
     .option("--layout <NCHW|NHWC>", "tensor layout: NCHW (PyTorch) or NHWC (Keras) (default: the card, else the model's shape)")
     .option("--batch <n>", "images per inference call", "16")
     .option("--threads <n>", "ONNX Runtime threads (default: one per core)")
+    .option("--threshold <p>", "abstention threshold: a top probability below it is 'uncertain' (default: the card's; 0 = never)")
     .option("--record <index>", "store the prediction with X-ray record <index> (one image, whose SHA-256 must be that record's; from a doctor)")
+    .option("--allow-uncertain", "with --record: store an uncertain verdict (as 'uncertain:<top class>') instead of refusing it")
     .option("--hidden", "include files and folders whose names start with '.'")
     .addHelpText(
       "after",
       `
-Research use only, not for clinical decisions. Files that cannot be decoded, missing paths
-and empty folders are reported on stderr; the others are classified, and the exit status is
-1 if any failed. The shipped model's card (models/xray-vgg-cxr4.json) gives its test metrics.
+Research use only, not for clinical decisions. Probabilities are calibrated (the card's
+temperature); below the card's threshold the verdict is 'uncertain', with the probabilities
+still given, and --record refuses it unless --allow-uncertain. Files that cannot be decoded,
+missing paths and empty folders are reported on stderr; the others are classified, and the
+exit status is 1 if any failed. The shipped model's card (models/xray-vgg-cxr4.json) gives its
+leave-one-source-out, test and calibration figures.
 
 Examples:
   $ xray classify ../shared/data/cxr/originals
