@@ -18,6 +18,8 @@ const APPLY: Record<string, string[]> = {
   "keys generate": [...CHAIN, ...PGP], "keys list": [], "keys export": [], "keys import": [...CHAIN, ...PGP],
   upload: [...CHAIN, ...IPFS, ...PGP], download: [...CHAIN, ...IPFS, ...PGP], approve: [...CHAIN, ...IPFS, ...PGP],
   "request-access": CHAIN, deny: CHAIN, trace: CHAIN, revoke: CHAIN, events: CHAIN, classify: CHAIN,
+  "hospital init": CHAIN, "patients add": CHAIN, "patients import": CHAIN, "patients list": CHAIN, "patients show": CHAIN,
+  "patients use": CHAIN, "patients disclose": CHAIN, "patients check-disclosure": CHAIN,
   "stego embed": CHAIN, "stego extract": PGP, authenticate: [...CHAIN, ...IPFS, ...PGP],
 };
 
