@@ -3,7 +3,8 @@ import type { Chain, PatientRef } from "../chain/chain";
 import type { LockOptions } from "../lock";
 import { PatientRegister, registerFile } from "./register";
 import { hospitalContext, HospitalMissingError } from "./registry";
-import { selectPatient } from "./select";
+import { registeredOnChain, selectPatient } from "./select";
+import * as fs from "node:fs";
 
 /**
  * The patient per-patient commands act on: on a hospital home, `selector` (else the register's
@@ -16,6 +17,11 @@ export async function choosePatient(chain: Chain, selector: string | undefined, 
     return undefined;
   }
   const ctx = hospitalContext(chain);
+  const missing = !fs.existsSync(registerFile(chain.home, deployment.hospital.registry));
+  if (!selector && missing) return undefined;
+  if (selector && /^0x[0-9a-fA-F]{40}$/.test(selector.trim()) && !fs.existsSync(registerFile(chain.home, deployment.hospital.registry))) {
+    return registeredOnChain(ctx, selector.trim()); // no register here: the chain's commitments only
+  }
   const reg = await openRegister(ctx.chain, deployment.hospital.registry, lock);
   try {
     return await selectPatient(ctx, reg, selector);

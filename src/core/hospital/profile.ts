@@ -4,6 +4,8 @@ import { commitField, PROFILE_FIELDS, type ProfileField } from "./commitments";
 import { commitmentsOf } from "./disclosure";
 import { openRegister } from "./choose";
 import { hospitalContext } from "./registry";
+import { registerFile } from "./register";
+import * as fs from "node:fs";
 
 export interface CommittedProfileField {
   field: ProfileField;
@@ -17,6 +19,9 @@ export async function committedProfile(chain: Chain, patient: PatientRef): Promi
   const on = await commitmentsOf(chain, patient.contract);
   if (!on.fields) return null;
   const ctx = hospitalContext(chain);
+  if (!patient.n || !fs.existsSync(registerFile(chain.home, ctx.deployment.hospital.registry))) {
+    return PROFILE_FIELDS.map((field) => ({ field, value: null, commitment: on.fields![field] }));
+  }
   const reg = await openRegister(chain, ctx.deployment.hospital.registry);
   try {
     const local = new Map(reg.fields(patient.n).map((f) => [f.field, f]));

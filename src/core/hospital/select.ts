@@ -34,6 +34,13 @@ function toRef(row: PatientRow): PatientRef {
   return { n: row.n, mrn: row.mrn, contract: checksumAddress(row.contract), account: row.account ? checksumAddress(row.account) : null };
 }
 
+/** A patient contract this hospital created, found on chain alone (a home without the register). */
+export async function registeredOnChain(ctx: HospitalContext, address: string): Promise<PatientRef> {
+  const err = await unknownPatient(ctx, address);
+  if (!/missing from the register/.test(err.message)) throw err;
+  return { n: 0, mrn: "", contract: checksumAddress(address), account: null };
+}
+
 async function unknownPatient(ctx: HospitalContext, selector: string): Promise<UsageError> {
   const s = selector.trim();
   if (/^#\d+$/.test(s)) return new UsageError(`no patient ${s} in the register`);
