@@ -60,6 +60,9 @@ export async function createPatients(ctx: HospitalContext, reg: PatientRegister,
   const created: PatientRow[] = [];
   const total = reg.count("pending");
   let done = 0;
+  // Gas per patient measured on the first batch: later batches skip the estimate (a second
+  // execution of the whole batch); one that would fail still fails, as a RevertError.
+  let perPatient: number | undefined;
   o.onProgress?.(0, total);
   for (;;) {
     const batch = reg.list({ status: "pending", limit: o.publicProfile ? 1 : (o.batchSize ?? BATCH) });
@@ -67,13 +70,15 @@ export async function createPatients(ctx: HospitalContext, reg: PatientRegister,
     reg.transaction(() => reg.setStatus(batch.map((r) => r.n), "sent"));
     let tx: TxResult;
     try {
-      tx = await sendBatch(ctx, reg, batch, o.from);
+      const gas = perPatient && batch.length > 1 ? BigInt(Math.ceil(perPatient * batch.length * 1.2) + 100_000) : undefined;
+      tx = await sendBatch(ctx, reg, batch, o.from, gas);
     } catch (err) {
       // A refusal (not a host, a key already on chain): undo this run's rows, nothing half-written.
       if (err instanceof RevertError) reg.transaction(() => reg.remove(inserted.concat(batch.map((r) => r.n)).filter((n) => reg.byNumber(n)?.status !== "onchain")));
       throw err instanceof RevertError && err.errorName === "DuplicatePatient" ? duplicateOnChain(batch, err) : err;
     }
     txs.push(tx);
+    if (batch.length > 1) perPatient = Math.max(perPatient ?? 0, tx.gasUsed / batch.length);
     const byKey = new Map<string, string>();
     for (const log of tx.logs) if (log.topics[0] === CREATED && log.address.toLowerCase() === ctx.deployment.hospital.registry.toLowerCase()) byKey.set(log.topics[1].toLowerCase(), "0x" + log.topics[2].slice(26));
     reg.transaction(() => {
@@ -86,7 +91,7 @@ export async function createPatients(ctx: HospitalContext, reg: PatientRegister,
   return { created, skipped, recovered, txs };
 }
 
-function sendBatch(ctx: HospitalContext, reg: PatientRegister, batch: PatientRow[], from: string): Promise<TxResult> {
+function sendBatch(ctx: HospitalContext, reg: PatientRegister, batch: PatientRow[], from: string, gas?: bigint): Promise<TxResult> {
   const commitments = (r: PatientRow) => reg.fields(r.n).map((f) => f.commitment);
   const account = (r: PatientRow) => r.account ?? "0x0000000000000000000000000000000000000000";
   if (batch.length === 1 && batch[0].public) {
@@ -97,7 +102,7 @@ function sendBatch(ctx: HospitalContext, reg: PatientRegister, batch: PatientRow
     return registrySend(ctx, "createPublicPatient", args, from).then((o) => o.tx);
   }
   if (batch.length === 1) return registrySend(ctx, "createPatient", [batch[0].key, account(batch[0]), commitments(batch[0])], from).then((o) => o.tx);
-  return registrySend(ctx, "createPatients", [batch.map((r) => r.key), batch.map(account), batch.map(commitments)], from).then((o) => o.tx);
+  return registrySend(ctx, "createPatients", [batch.map((r) => r.key), batch.map(account), batch.map(commitments)], from, gas).then((o) => o.tx);
 }
 
 /** Patients a killed run marked 'sent': on chain now (recorded) or not (sent again). */

@@ -78,10 +78,10 @@ export async function registryCall(ctx: { chain: Chain; registry: string }, fn: 
 }
 
 /** A transaction to the registry; reverts come back as sentences. */
-export async function registrySend(ctx: HospitalContext, fn: string, args: unknown[], from: string) {
+export async function registrySend(ctx: HospitalContext, fn: string, args: unknown[], from: string, gas?: bigint) {
   const abi = artifact("hospital").abi;
   try {
-    const tx = await sendTx(ctx.chain, { from, to: ctx.deployment.hospital.registry, data: encodeCall(abi, fn, args) });
+    const tx = await sendTx(ctx.chain, { from, to: ctx.deployment.hospital.registry, data: encodeCall(abi, fn, args), gas });
     return { tx, events: decodeEvents([...abi, ...artifact("xrpatient").abi], tx.logs) };
   } catch (err) {
     throw err instanceof RevertError ? explainRevert(err, fn, ctx.deployment) : err;
