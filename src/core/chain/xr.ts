@@ -24,6 +24,8 @@ export function xrContext(chain: Chain): XrContext {
   if (!deployment.hospital) return { chain, deployment };
   const p = chain.patient;
   if (!p) {
+    // a home that had the paper's patient before it became a hospital keeps it as the default
+    if (deployment.xr !== deployment.hospital.implementation) return { chain, deployment };
     throw new UsageError("no patient chosen on this hospital home: give --patient <mrn|#n|address> (or XRAY_PATIENT), or add one with `xray patients add`");
   }
   // The patient's clone has the paper's ABI: every xr action works on it unchanged.

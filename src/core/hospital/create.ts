@@ -45,7 +45,8 @@ export async function createPatients(ctx: HospitalContext, reg: PatientRegister,
     for (const p of patients) {
       const existing = reg.byMrn(p.mrn);
       if (existing) {
-        if (o.skipExisting && sameDetails(reg, existing, p)) {
+        // a rerun of an import, or of an add that was interrupted before the chain had it
+        if ((o.skipExisting || existing.status !== "onchain") && sameDetails(reg, existing, p)) {
           skipped += existing.status === "onchain" ? 1 : 0;
           continue;
         }
