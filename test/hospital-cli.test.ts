@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { BIN, PAPER_HASH, tempHome, xray } from "./helpers/cli";
+import { connectChain } from "../src/core/chain/chain";
 
 function csv(file: string, n: number, start = 1): void {
   const lines = ["mrn,name,birthday,gender,blood_type"];
@@ -25,12 +26,12 @@ describe("xray hospital and patients (CLI)", function () {
   after(() => fs.rmSync(file, { force: true }));
 
   it("add, profile with and without the register, disclose and check-disclosure", async () => {
-    const add = await xray(home, ["patients", "add", "--mrn", "MRN-A", "--name", "Ken", "--birthday", "19970522", "--contact", "ken@example.org", "--json"]);
+    const add = await xray(home, ["patients", "add", "--mrn", "MRN-A", "--name", "Ken Watanabe", "--birthday", "19970522", "--contact", "ken@example.org", "--json"]);
     expect(add.code, add.stderr).to.equal(0);
     expect(add.json.txs[0].gasUsed).to.be.below(200_000);
     const contract = add.json.created[0].contract;
     const shown = await xray(home, ["profile"]);
-    expect(shown.stdout).to.match(/name:\s+Ken/).and.match(/birthday:\s+19970522/);
+    expect(shown.stdout).to.match(/name:\s+Ken Watanabe/).and.match(/birthday:\s+19970522/);
     const d = await xray(home, ["patients", "disclose", "MRN-A", "--field", "name", "--json"]);
     const { value, salt } = d.json.fields[0];
     // a third party, on another home attached to nothing but the chain, sees commitments only
@@ -46,14 +47,14 @@ describe("xray hospital and patients (CLI)", function () {
       const p = await xray(home, ["--patient", contract, "profile"]);
       expect(p.code, p.stderr).to.equal(0);
       expect(p.stdout).to.match(/name:\s+committed, not disclosed here/);
-      expect(p.stdout).to.not.match(/Ken|19970522/);
+      expect(p.stdout).to.not.match(/Ken Watanabe|19970522/);
     } finally {
       fs.renameSync(regPath + ".bak", regPath);
     }
   });
 
   it("a doctor granted once records on two patients by --patient", async () => {
-    expect((await xray(home, ["patients", "add", "--mrn", "MRN-B", "--name", "Amy", "-q"])).code).to.equal(0);
+    expect((await xray(home, ["patients", "add", "--mrn", "MRN-B", "--name", "Amy Lin", "--contact", "+886 2 1234 5678", "-q"])).code).to.equal(0);
     expect((await xray(home, ["--patient", "MRN-A", "set-xray-hash", "chest", PAPER_HASH, "-q"])).code).to.equal(0);
     const r = await xray(home, ["set-xray-hash", "chest", PAPER_HASH, "-q"], { env: { XRAY_PATIENT: "#2" } });
     expect(r.code, r.stderr).to.equal(0);
@@ -135,5 +136,29 @@ describe("xray hospital and patients (CLI)", function () {
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/appears twice \(first on line 2\)/);
     fs.rmSync(f);
+  });
+
+  it("no PHI on chain: no transaction's calldata and no event of the whole session holds a clear value", async () => {
+    const clear = ["Ken Watanabe", "ken@example.org", "19970522", "MRN-A", "Amy Lin", "+886 2 1234 5678", "MRN-B", "Patient 1000", "MRN-001000", "MRN-001239", "19900101"];
+    const needles = clear.map((v) => Buffer.from(v, "utf8"));
+    const chain = await connectChain({ home });
+    try {
+      const latest = Number(BigInt(await chain.provider.request<string>("eth_blockNumber")));
+      let txs = 0;
+      for (let b = 0; b <= latest; b++) {
+        const block = await chain.provider.request<{ transactions: { hash: string; input: string }[] }>("eth_getBlockByNumber", ["0x" + b.toString(16), true]);
+        for (const t of block.transactions) {
+          const receipt = await chain.provider.request<{ logs: { data: string; topics: string[] }[] }>("eth_getTransactionReceipt", [t.hash]);
+          for (const hex of [t.input, ...receipt.logs.flatMap((l) => [l.data, ...l.topics])]) {
+            const bytes = Buffer.from(hex.slice(2), "hex");
+            for (const [i, n] of needles.entries()) expect(bytes.includes(n), `"${clear[i]}" on chain in ${t.hash}`).to.equal(false);
+          }
+          txs++;
+        }
+      }
+      expect(txs).to.be.at.least(20);
+    } finally {
+      await chain.close();
+    }
   });
 });

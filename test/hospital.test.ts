@@ -73,7 +73,14 @@ describe("hospital registry and patient clones (core library, embedded Ganache)"
     const send = (to: string, from: string) => sendTx(chain, { from, to, data: encodeCall(abi, "initialize", [other, committed[0].map((f) => f.commitment)]) });
     await expectRevert(send(clones[0], gov), "NotHospital");
     await expectRevert(send(h.deployment.hospital.implementation, gov), "NotHospital");
-    // the hospital itself cannot either: the registry has no path to initialise an existing clone
+    // an implementation whose registry is an account (other): born initialised; its clone, once
+    const impl = checksumAddress((await sendTx(chain, { from: other, data: linkBytecode(artifact("xrpatient"), { strlib: h.deployment.strlib }) })).contractAddress!);
+    await expectRevert(send(impl, other), "AlreadyInitialized");
+    const eip1167 = "0x3d602d80600a3d3981f3363d3d373d3d3d363d73" + impl.slice(2).toLowerCase() + "5af43d82803e903d91602b57fd5bf3";
+    const clone = checksumAddress((await sendTx(chain, { from: other, data: eip1167 })).contractAddress!);
+    await send(clone, other);
+    await expectRevert(send(clone, other), "AlreadyInitialized");
+    // the hospital cannot either: the registry has no path to initialise an existing clone
     await expectRevert(registrySend(h, "createPatient", [patientKey(SECRET, people[0].mrn), other, committed[0].map((f) => f.commitment)], host), "DuplicatePatient");
   });
 

@@ -3,7 +3,7 @@ import { SignerError, UsageError } from "../errors";
 import { resolveAccount } from "../core/chain/accounts";
 import { connectChain, type Chain } from "../core/chain/chain";
 import { keystoreSigner, privateKeyFromFile, privateKeySigner, readSecret, type LocalSigner } from "../core/chain/signer";
-import type { Deployment, RoleName } from "../core/chain/deployment";
+import { readDeployment, type Deployment, type RoleName } from "../core/chain/deployment";
 import { openIpfs, type IpfsStore } from "../core/ipfs/store";
 import { describeHolder, type Holder } from "../core/holder";
 
@@ -112,9 +112,12 @@ export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T
   const signer = await resolveSigner(g);
   const chain = await connectChain({ home: g.home, rpc: g.rpc, signer, ...chainWait(g) });
   try {
-    const { choosePatient } = require("../core/hospital/choose") as typeof import("../core/hospital/choose");
-    // init's own --patient names the paper patient's account, not a hospital patient
-    if (g.command !== "xray init") chain.patient = await choosePatient(chain, g.patient, chainWait(g));
+    // init's own --patient names the paper patient's account, not a hospital patient; the
+    // hospital code (SQLite) loads only on a hospital home or when --patient is given
+    if (g.command !== "xray init" && (g.patient || readDeployment(chain.home, chain.key)?.hospital)) {
+      const { choosePatient } = require("../core/hospital/choose") as typeof import("../core/hospital/choose");
+      chain.patient = await choosePatient(chain, g.patient, chainWait(g));
+    }
     return await work(chain);
   } finally {
     await chain.close();
