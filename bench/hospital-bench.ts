@@ -20,6 +20,14 @@ const N = quick ? 1_000 : 10_000;
 const RECORDS = quick ? 100 : 1_000;
 const PAPER_N = quick ? 100 : 1_000;
 
+/** Each step's figures as soon as it ends (bench/results/hospital-bench.partial.json): a later failure loses nothing. */
+const done: Record<string, unknown> = {};
+function partial(step: Record<string, unknown>): void {
+  Object.assign(done, step);
+  fs.mkdirSync(path.join(ROOT, "bench", "results"), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, "bench", "results", `hospital-bench${quick ? "-quick" : ""}.partial.json`), JSON.stringify({ date: new Date().toISOString(), ...done }, null, 2) + "\n");
+}
+
 const n = (x: number) => Math.round(x).toLocaleString("en-US");
 const log = (l: string) => process.stderr.write(l + "\n");
 
@@ -51,6 +59,7 @@ async function main() {
     log(`importing ${n(N)} patients ...`);
     const imp = await xray(home, ["patients", "import", csv, "--batch", "100", "--json"]);
     const importGas = imp.json.gasUsed as number;
+    partial({ import: { patients: N, seconds: imp.ms / 1000, transactions: imp.json.txs.length, gasPerPatient: Math.round(importGas / N) } });
 
     const files = Array.from({ length: RECORDS }, (_, i) => ({ path: `${mrn(i + 1)}_chest.png`, size: 1, sha256: randomBytes(32).toString("hex"), label: "x", mime: "image/png" }));
     const manifest = path.join(work, "records.json");
@@ -58,6 +67,7 @@ async function main() {
     log(`recording ${n(RECORDS)} X-rays, one a patient ...`);
     const rec = await xray(home, ["anchor", manifest, "--patient-from", "^(MRN-\\d+)_", "--json"]);
     const recordGas = rec.json.gasTotal as number;
+    partial({ records: { records: RECORDS, seconds: rec.ms / 1000, gasPerRecord: Math.round(recordGas / RECORDS) } });
 
     const target = mrn(Math.ceil(N / 2));
     const lookup = await xray(home, ["patients", "show", target, "--json"]);
