@@ -61,7 +61,8 @@ export async function anchorByPatient(ctx: HospitalContext, reg: PatientRegister
   const out: AnchorByPatientResult = { patients: [], created, gas: [] };
   for (const [mrn, files] of groups) {
     const row = reg.byMrn(mrn)!;
-    const xctx: XrContext = { chain: ctx.chain, deployment: { ...ctx.deployment, xr: row.contract! } };
+    // event scans of this patient start at its creation, not at the hospital's
+    const xctx: XrContext = { chain: ctx.chain, deployment: { ...ctx.deployment, xr: row.contract!, block: row.block ?? ctx.deployment.block } };
     const sub: Manifest = { ...manifest, count: files.length, bytes: files.reduce((a, f) => a + f.size, 0), files, failed: [] };
     const base = done;
     const r = await anchorManifest(xctx, `${dir}/${row.n}.json`, { manifest: sub, from: o.from, part: o.part, window: o.window, onProgress: (d) => o.onProgress?.(base + d, total) });
