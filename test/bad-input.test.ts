@@ -150,6 +150,14 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["stego", "extract", "missing.png"], says: /does not exist/ },
     { args: ["stego", "extract", "folder"], says: /is a folder/ },
     { args: ["authenticate", "missing.png"], says: /neither a file nor a CID/ },
+    // hospital: on this home (no hospital), and what is refused before the chain
+    { args: ["--patient", "MRN-1", "profile"], says: /no hospital/, code: "NO_HOSPITAL" },
+    { args: ["patients", "list"], says: /no hospital/, code: "NO_HOSPITAL" },
+    { args: ["patients", "add", "--mrn", "M-1"], says: /required option '--name <name>'/ },
+    { args: ["patients", "add", "--mrn", "M-1", "--name", "X", "--gender", "x"], says: /unknown gender/ },
+    { args: ["patients", "import", "missing.csv"] },
+    { args: ["patients", "import", "text.txt"], says: /unknown column|header/ },
+    { args: ["patients", "check-disclosure", "0x12", "name", "x", "0x00"], says: /malformed address/ },
     // the rest
     { args: ["completion", "fish"], says: /no completion for "fish"/ },
     { args: ["node", "--port", "99999"] },

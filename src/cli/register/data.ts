@@ -42,17 +42,20 @@ Examples:
     .option("--label <name>", "the data set's name in the batch event (default: the manifest's path)")
     .option("--part <part>", "body part stored with each record", "chest")
     .option("--window <n>", "transactions sent before waiting for a receipt", "64")
+    .option("--patient-from <regex>", "hospital home: record each image on the patient its path names (first group, else the match, is the MRN)")
+    .option("--create-patients", "with --patient-from: create the patients the register does not know (from the host)")
     .addHelpText(
       "after",
       `
 Safe to interrupt and run again: hashes already on chain are skipped (per record), and a
 root already anchored is not sent twice (batch); each image ends up anchored exactly once.
-Record indexes go to <manifest>.anchor.json.
+Record indexes go to <manifest>.anchor.json (per patient: <manifest>.patients/<n>.anchor.json).
 
 Examples:
   $ xray hash chest_xray/ --manifest chest.json > /dev/null
   $ xray anchor chest.json
-  $ xray anchor chest.json --batch --label kaggle-chest-xray --json`,
+  $ xray anchor chest.json --batch --label kaggle-chest-xray --json
+  $ xray anchor chest.json --patient-from '(person\\d+)_' --create-patients`,
     );
 
   define(program, "verify", from("verify"))
