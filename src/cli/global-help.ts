@@ -15,7 +15,7 @@ const APPLY: Record<string, string[]> = {
   init: CHAIN, node: [], accounts: CHAIN, "set-permission": CHAIN, "remove-permission": CHAIN,
   "set-xray-hash": P, "xray-count": P, "get-xray": P, "list-xrays": P, console: P,
   "set-birthday": P, "set-contact": P, profile: P, hash: [], anchor: P, verify: P,
-  dataset: [], deid: [], "pacs push": [], bench: CHAIN, completion: [], doctor: [...CHAIN, ...IPFS],
+  dataset: [], deid: [], "pacs push": [], "pacs anchor": CHAIN, "pacs verify": P, bench: CHAIN, completion: [], doctor: [...CHAIN, ...IPFS],
   "ipfs add": IPFS, "ipfs get": IPFS, "ipfs cat": IPFS, "ipfs export": IPFS, "ipfs import": IPFS, "ipfs gc": [...CHAIN, ...IPFS], "ipfs verify": IPFS,
   "keys generate": [...CHAIN, ...PGP], "keys list": [], "keys export": [], "keys import": [...CHAIN, ...PGP],
   upload: [...P, ...IPFS, ...PGP], download: [...P, ...IPFS, ...PGP], approve: [...P, ...IPFS, ...PGP],

@@ -44,4 +44,41 @@ Examples:
   $ XRAY_PACS=http://127.0.0.1:8042 xray pacs push pacs/
   $ xray pacs push scan.dcm --pacs http://127.0.0.1:8042 --pacs-credentials-file ~/.orthanc --json`,
     );
+
+  const where = (c: Command) =>
+    c
+      .option("--pacs <url>", "the Orthanc, e.g. http://127.0.0.1:8042 (default: env XRAY_PACS)")
+      .option("--pacs-credentials-file <file>", 'a file holding "user:password" (default: env XRAY_PACS_CREDENTIALS_FILE, else XRAY_PACS_USER and XRAY_PACS_PASSWORD)');
+  where(define(pacs, "anchor", from("pacs-chain", "anchor")))
+    .description("anchor every stable study of the PACS as one Merkle root on its patient's record")
+    .option("--follow", "keep watching Orthanc's changes feed until SIGTERM or Ctrl-C")
+    .option("--create-patients", "register patients the hospital does not know yet (DICOM Patient ID as MRN)")
+    .addHelpText(
+      "after",
+      `
+Needs a hospital home (xray hospital init). The DICOM Patient ID is the patient's MRN in the
+register; a study of an unknown patient is left out (exit 1) unless --create-patients. Each
+instance's digests (docs/dicom-digests.md) and Merkle proof are kept in the register, keyed by
+SOP Instance UID; the first run walks every study, later runs read Orthanc's changes from a
+cursor kept in the register. Resumable after kill -9: every study is anchored exactly once.
+
+Examples:
+  $ xray pacs anchor --pacs http://127.0.0.1:8042 --create-patients
+  $ XRAY_PACS=http://127.0.0.1:8042 xray pacs anchor --follow`,
+    );
+  where(define(pacs, "verify", from("pacs-chain", "verify")))
+    .description("retrieve anchored studies from the PACS and check every instance against its proof and the chain")
+    .argument("[study-uids...]", "Study Instance UIDs")
+    .option("--all", "every anchored study, and the studies of the PACS never anchored")
+    .addHelpText(
+      "after",
+      `
+Per study: matched, re-encoded (same image and identity, other bytes), identity-changed (naming
+the attributes), image-changed, missing from the PACS, new in the PACS (not anchored). Exit
+status 1 on any difference. --patient <P> (a global option) verifies that patient's studies.
+
+Examples:
+  $ xray pacs verify --all --pacs http://127.0.0.1:8042
+  $ xray pacs verify 1.2.826.0.1.3680043.8.498.1 --json`,
+    );
 }

@@ -99,6 +99,11 @@ export class PatientRegister {
     }
   }
 
+  /** The database itself, for the tables other areas keep beside the patients (src/core/pacs/store.ts). */
+  get sql(): Db {
+    return this.db;
+  }
+
   close(): void {
     try {
       if (this.db.isOpen) this.db.close();

@@ -1,0 +1,145 @@
+/**
+ * `xray pacs anchor`: every stable study of an Orthanc anchored as one Merkle root (one leaf per
+ * instance, src/core/pacs/store.ts) on its patient's record, the patient found by the DICOM
+ * Patient ID as MRN in the hospital register. The first run walks every study, later runs read
+ * Orthanc's changes feed from a cursor kept in the register; `follow` keeps reading it.
+ *
+ * Exactly once after kill -9: a study's root and proofs are committed as 'pending' before its
+ * transaction; a rerun finds the pending root on chain (getBatch) and only marks it, or sends it.
+ */
+import { mapLimit } from "../concurrent";
+import { anchorBatch, getBatch } from "../chain/actions/anchor-batch";
+import type { XrContext } from "../chain/xr";
+import { buildDatasetTree } from "../hash/merkle";
+import { createPatients } from "../hospital/create";
+import type { PatientRegister } from "../hospital/register";
+import type { HospitalContext } from "../hospital/registry";
+import type { PacsTarget } from "./client";
+import { fetchInstance } from "./fetch";
+import { changes, study, studyIds, studyInstances } from "./orthanc";
+import { instanceLeaf, PacsStore } from "./store";
+
+export interface PacsAnchorOptions {
+  createPatients?: boolean;
+  /** The doctor who anchors; `host` creates unknown patients. */
+  from: string;
+  host: string;
+  follow?: boolean;
+  /** Ends --follow after the study in hand. */
+  signal?: AbortSignal;
+  pollMs?: number;
+  onStudy?: (r: StudyAnchorResult) => void;
+}
+
+export interface StudyAnchorResult {
+  studyUid: string;
+  patientId: string;
+  status: "anchored" | "already-anchored" | "not-stable" | "unknown-patient" | "gone";
+  instances?: number;
+  root?: string;
+  patient?: number;
+  gasUsed?: number;
+  tx?: string;
+}
+
+export interface PacsAnchorResult {
+  studies: StudyAnchorResult[];
+  created: number;
+  cursor: number;
+  /** True when the first run (or a cursor ahead of the PACS: Orthanc reset) walked every study. */
+  walked: boolean;
+}
+
+export async function anchorPacs(t: PacsTarget, ctx: HospitalContext, reg: PatientRegister, o: PacsAnchorOptions): Promise<PacsAnchorResult> {
+  const store = new PacsStore(reg);
+  const out: PacsAnchorResult = { studies: [], created: 0, cursor: 0, walked: false };
+  // studies left out by an earlier run (unknown patient, not stable) are looked at again first
+  const leftOut = new Set(store.leftOut(t.url));
+  const one = async (id: string) => {
+    const r = await anchorStudy(t, ctx, store, id, o, out);
+    if (r.status === "unknown-patient" || r.status === "not-stable") leftOut.add(id);
+    else leftOut.delete(id);
+    out.studies.push(r);
+    o.onStudy?.(r);
+  };
+  let cursor: number | undefined = store.cursor(t.url);
+  const head = await changes(t);
+  out.walked = cursor === undefined || cursor > head.last;
+  for (const id of out.walked ? await studyIds(t) : [...leftOut]) await one(id);
+  if (out.walked) cursor = head.last;
+  store.setCursor(t.url, cursor!, [...leftOut]);
+  for (;;) {
+    const c = await changes(t, cursor);
+    const stable = [...new Set(c.changes.filter((x) => x.type === "StableStudy").map((x) => x.id))];
+    for (const id of stable) await one(id);
+    cursor = c.last;
+    store.setCursor(t.url, cursor, [...leftOut]);
+    if (!c.done) continue;
+    if (!o.follow || o.signal?.aborted) break;
+    await sleep(o.pollMs ?? 1000, o.signal);
+    if (o.signal?.aborted) break;
+  }
+  out.cursor = cursor;
+  return out;
+}
+
+async function anchorStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore, id: string, o: PacsAnchorOptions, out: PacsAnchorResult): Promise<StudyAnchorResult> {
+  const s = await study(t, id);
+  if (!s) return { studyUid: "", patientId: "", status: "gone" };
+  const base = { studyUid: s.studyUid, patientId: s.patientId };
+  const reg = store.reg;
+  const known = store.study(s.studyUid);
+  if (known?.status === "onchain") return { ...base, status: "already-anchored", root: known.root, patient: known.n, instances: known.count };
+  if (known) {
+    // pending: sent before a kill? then it is on chain already and only needs marking
+    const row = reg.byNumber(known.n)!;
+    const done = await getBatch(patientCtx(ctx, row), known.root);
+    if (done) {
+      store.markOnchain(s.studyUid, null, null);
+      return { ...base, status: "already-anchored", root: known.root, patient: known.n, instances: known.count };
+    }
+  }
+  if (!s.stable) return { ...base, status: "not-stable" };
+  let row = reg.byMrn(s.patientId);
+  if (row?.status !== "onchain") {
+    if (!o.createPatients || !s.patientId) return { ...base, status: "unknown-patient" };
+    const blank = { birthday: "", contact: "", age: "", gender: "", bloodType: "" };
+    const c = await createPatients(ctx, reg, [{ mrn: s.patientId, account: null, values: { name: s.patientId, ...blank } }], { from: o.host, skipExisting: true });
+    out.created += c.created.length;
+    row = reg.byMrn(s.patientId)!;
+  }
+  const fetched = await mapLimit(await studyInstances(t, id), 4, (i) => fetchInstance(t, i));
+  const rows = fetched.map((f) => ({
+    sop_uid: f.sopInstanceUid,
+    study_uid: s.studyUid,
+    sha256: f.sha256,
+    content: f.contentSha256,
+    identity: f.identitySha256,
+    parts: JSON.stringify(f.identityParts),
+    leaf: instanceLeaf(f.sopInstanceUid, f.contentSha256, f.identitySha256),
+    proof: "",
+  }));
+  const tree = buildDatasetTree(rows.map((r) => r.leaf));
+  for (const r of rows) r.proof = JSON.stringify(tree.proofs.get(r.leaf));
+  store.putPending({ study_uid: s.studyUid, n: row.n, root: tree.root, count: tree.count }, rows);
+  const a = await anchorBatch(patientCtx(ctx, row), { root: tree.root, count: tree.count, label: `dicom study ${s.studyUid}`, from: o.from });
+  store.markOnchain(s.studyUid, a.tx?.hash ?? null, a.tx?.block ?? null);
+  return { ...base, status: a.already ? "already-anchored" : "anchored", root: tree.root, patient: row.n, instances: rows.length, gasUsed: a.tx?.gasUsed, tx: a.tx?.hash };
+}
+
+/** The patient's own xr (an EIP-1167 clone): its event scans start at its creation block. */
+export function patientCtx(ctx: HospitalContext, row: { contract: string | null; block: number | null }): XrContext {
+  return { chain: ctx.chain, deployment: { ...ctx.deployment, xr: row.contract!, block: row.block ?? ctx.deployment.block } };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      res();
+    }
+    signal?.addEventListener("abort", done);
+  });
+}
