@@ -80,4 +80,67 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     expect(v.json.studies).to.have.length(4);
     for (const s of v.json.studies) expect(Object.keys(s.counts)).to.deep.equal(["matched"]);
   });
+
+  it("anchor killed with kill -9 at several moments, rerun: every study anchored exactly once", async () => {
+    const home2 = tempHome("pacs-anchor-kill");
+    try {
+      ok(await xray(home2, ["hospital", "init", "-q"]));
+      ok(await xray(home2, ["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]));
+      for (const delay of [1200, 2200, 3200]) {
+        const run = spawn(process.execPath, [BIN, "pacs", "anchor", "--create-patients"], { env: { ...process.env, ...env, XRAY_HOME: home2, XRAY_RPC: "" }, stdio: "ignore" });
+        await sleep(delay);
+        if (run.exitCode === null) {
+          const gone = new Promise((r) => run.once("exit", r));
+          run.kill("SIGKILL");
+          await gone;
+        }
+      }
+      ok(await pacs(["anchor", "--create-patients", "-q"], home2));
+      const v = await pacs(["verify", "--all", "--json"], home2);
+      ok(v);
+      expect(v.json.studies).to.have.length(4);
+      const chain = await connectChain({ home: home2 });
+      try {
+        const logs = await chain.provider.request<{ topics: string[] }[]>("eth_getLogs", [{ fromBlock: "0x0", toBlock: "latest", topics: [eventTopic(artifact("xr").abi, "BatchAnchored")] }]);
+        expect(logs).to.have.length(4);
+        expect(new Set(logs.map((l) => l.topics[1])).size).to.equal(4);
+      } finally {
+        await chain.close();
+      }
+    } finally {
+      fs.rmSync(home2, { recursive: true, force: true });
+    }
+  });
+
+  it("one pixel, a Patient ID, an instance deleted and one added in the PACS: each reported for that instance only", async () => {
+    const all = await instances();
+    const studies = [...new Set(all.map((i) => i.study))];
+    const px = all.find((i) => i.ts === "1.2.840.10008.1.2.1" || i.ts === "1.2.840.10008.1.2")!;
+    expect(px, "an uncompressed instance in the set").to.not.equal(undefined);
+    const [b, c] = studies.filter((s) => s !== px.study);
+    const pid = all.find((i) => i.study === b)!;
+    const del = all.find((i) => i.study === c)!;
+    // one sample changed by hand: the low bit of the last sample's first byte
+    const bytes = Buffer.from(await (await req(`/instances/${px.id}/file`)).arrayBuffer());
+    bytes[bytes.length - 2] ^= 1;
+    await replace(px.id, bytes);
+    await replace(pid.id, await modify(pid.id, { Replace: { PatientID: "SOMEONE-ELSE" }, Keep: ["StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"] }));
+    const added = await modify(del.id, { Replace: { PatientName: "Added^Later" }, Keep: ["StudyInstanceUID", "SeriesInstanceUID"] });
+    expect((await req(`/instances/${del.id}`, { method: "DELETE" })).status).to.equal(200);
+    const stored = await (await req("/instances", { method: "POST", body: new Uint8Array(added), headers: { "content-type": "application/dicom" } })).json();
+    const addedSop = (await get(`/instances/${stored.ID}/tags?simplify`)).SOPInstanceUID;
+
+    const v = await pacs(["verify", "--all", "--json"]);
+    expect(v.code, v.stderr).to.equal(1);
+    const differences = (uid: string) =>
+      v.json.studies.find((s: any) => s.studyUid === uid).instances.filter((i: any) => i.verdict !== "matched").map((i: any) => [i.verdict, i.sopInstanceUid, i.changed]);
+    expect(differences(px.study)).to.deep.equal([["image-changed", px.sop, []]]);
+    expect(differences(b)).to.deep.equal([["identity-changed", pid.sop, ["PatientID"]]]);
+    expect(differences(c).sort()).to.deep.equal([["missing", del.sop, []], ["new", addedSop, []]].sort());
+    expect(v.json.studies.filter((s: any) => s.ok)).to.have.length(1);
+    const text = await pacs(["verify", px.study]);
+    expect(text.code).to.equal(1);
+    expect(text.stdout).to.include(`image-changed    ${px.sop}`);
+    expect(text.stdout.match(/^ {2}\S/gm), "one instance line").to.have.length(1);
+  });
 });
