@@ -142,5 +142,34 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     expect(text.code).to.equal(1);
     expect(text.stdout).to.include(`image-changed    ${px.sop}`);
     expect(text.stdout.match(/^ {2}\S/gm), "one instance line").to.have.length(1);
+
+    // offline, without the PACS: the register's proof and the chain
+    const d = studies.find((s) => ![px.study, b, c].includes(s))!;
+    const untouched = path.join(work, "untouched.dcm");
+    fs.writeFileSync(untouched, Buffer.from(await (await req(`/instances/${all.find((i) => i.study === d)!.id}/file`)).arrayBuffer()));
+    const tampered = path.join(work, "tampered.dcm");
+    fs.writeFileSync(tampered, bytes);
+    const offline = await xray(home, ["verify", untouched, tampered, "--json"], { env: { XRAY_PACS: "http://127.0.0.1:9" } });
+    expect(offline.code, offline.stderr).to.equal(1);
+    expect(offline.json.files.map((f: any) => [f.verdict, f.studyUid])).to.deep.equal([["identical", d], ["image-changed", px.study]]);
+  });
+
+  it("--follow anchors a study that arrives while it watches, and stops cleanly on SIGTERM", async () => {
+    const run = spawn(process.execPath, [BIN, "pacs", "anchor", "--follow"], { env: { ...process.env, ...env, XRAY_HOME: home, XRAY_RPC: "" } });
+    let stdout = "";
+    run.stdout.on("data", (b) => (stdout += b));
+    const exited = new Promise<number | null>((r) => run.once("exit", (code) => r(code)));
+    try {
+      await sleep(1500);
+      const first = (await get("/studies?expand")).find((s: any) => s.PatientMainDicomTags.PatientID !== "SOMEONE-ELSE").ID;
+      const copy = await (await req(`/studies/${first}/modify`, { method: "POST", body: JSON.stringify({ Replace: { StudyDescription: "copy" } }), headers: { "content-type": "application/json" } })).json();
+      const uid = (await get(`/studies/${copy.ID}`)).MainDicomTags.StudyInstanceUID;
+      for (let i = 0; i < 150 && !stdout.includes(`${uid}  anchored`); i++) await sleep(200);
+      expect(stdout).to.include(`${uid}  anchored`);
+    } finally {
+      run.kill("SIGTERM");
+    }
+    expect(await exited).to.equal(0);
+    expect(stdout).to.match(/stopped; 1 studies anchored/);
   });
 });

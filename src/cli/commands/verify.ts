@@ -10,7 +10,7 @@ import { withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
 import { progressBar, type Progress } from "../progress";
 import { recordJson } from "../records";
-import { allDicom, verifyDicom } from "./verify-dicom";
+import { allDicom, verifyDicom, verifyDicomRegister } from "./verify-dicom";
 
 interface VerifyOptions {
   manifest?: string;
@@ -23,6 +23,10 @@ export async function run(g: Globals, paths: string[], o: VerifyOptions): Promis
   }
   if (paths.length === 0) throw new UsageError("give the files to check on chain, or --manifest <file> to audit a folder");
   if (o.manifest && !o.proofs && allDicom(paths)) return verifyDicom(o.manifest, paths);
+  if (!o.manifest && !o.proofs && allDicom(paths)) {
+    const r = await verifyDicomRegister(g, paths);
+    if (r) return r;
+  }
   const proofsFile = o.proofs ?? (o.manifest && fs.existsSync(proofsFileFor(o.manifest)) ? proofsFileFor(o.manifest) : undefined);
   const proofs = proofsFile ? readProofs(proofsFile) : undefined;
   const hashes = await hashFiles(paths, { anyFile: true });

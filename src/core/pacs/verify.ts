@@ -80,7 +80,7 @@ async function verifyStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore
     const f = await fetchInstance(t, h);
     const proofOk = onChain && e.leaf === instanceLeaf(e.sop_uid, e.content, e.identity) && verifyDatasetProof(row!.root, e.leaf, JSON.parse(e.proof));
     if (!proofOk) return { sopInstanceUid: h.sopInstanceUid, verdict: "proof-invalid", changed: [] };
-    const c = compareDicom({ path: "", size: 0, sha256: e.sha256, contentSha256: e.content, identitySha256: e.identity, identityParts: JSON.parse(e.parts) } as never, f.sha256, f);
+    const c = compareDicom({ path: "", size: 0, sha256: e.sha256, label: "", mime: "application/dicom", contentSha256: e.content, identitySha256: e.identity, identityParts: JSON.parse(e.parts) }, f.sha256, f);
     return { sopInstanceUid: h.sopInstanceUid, verdict: c.verdict === "identical" ? "matched" : c.verdict, changed: c.changed };
   });
   const present = new Set(held.map((h) => h.sopInstanceUid));
