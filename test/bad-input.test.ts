@@ -19,6 +19,9 @@ interface Case {
   says?: RegExp;
 }
 
+/** Replaced when the case runs by the URL of a server that answers 401 to everything. */
+const PACS401 = "@pacs-401@";
+
 const QM = "QmTY3pWhyHjoYP8GHQw7Wa8cRLjzANyuyTvPpn1SZcNF6k";
 
 /** Every file under `dir` with its size and modification time: what "nothing changed" means. */
@@ -158,6 +161,12 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["patients", "import", "missing.csv"] },
     { args: ["patients", "import", "text.txt"], says: /unknown column|header/ },
     { args: ["patients", "check-disclosure", "0x12", "name", "x", "0x00"], says: /malformed address/ },
+    // pacs anchor / verify: refused before the chain (a PACS that refuses the credentials is served below)
+    { args: ["pacs", "anchor"], says: /which PACS\? give --pacs <url>/ },
+    { args: ["pacs", "verify", "--pacs", "http://127.0.0.1:9"], says: /which studies\? give Study Instance UIDs/ },
+    { args: ["pacs", "anchor", "--pacs", "http://127.0.0.1:9"], exit: 1, code: "PACS_UNREACHABLE", says: /cannot reach the PACS at http:\/\/127\.0\.0\.1:9/ },
+    { args: ["pacs", "anchor", "--pacs", PACS401], exit: 1, code: "PACS_UNAUTHORIZED", says: /refused the credentials \(HTTP 401\)/ },
+    { args: ["pacs", "verify", "--all", "--pacs", PACS401], exit: 1, code: "PACS_UNAUTHORIZED", says: /refused the credentials \(HTTP 401\)/ },
     // the rest
     { args: ["completion", "fish"], says: /no completion for "fish"/ },
     { args: ["node", "--port", "99999"] },
@@ -171,12 +180,21 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
   const results = new Map<string, Promise<CliResult>>();
   let snapshotBefore: Record<string, string>;
   let all: Promise<unknown>;
+  let refusing: import("node:http").Server;
+  let refusingUrl = "";
+  before(async () => {
+    const http = await import("node:http");
+    refusing = http.createServer((_req, res) => res.writeHead(401, { "www-authenticate": 'Basic realm="test"' }).end());
+    await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
+    refusingUrl = `http://127.0.0.1:${(refusing.address() as import("node:net").AddressInfo).port}`;
+  });
+  after(() => refusing?.close());
   before(() => {
     snapshotBefore = snapshot(work);
     const queue = [...runs];
     const worker = async () => {
       for (let r = queue.shift(); r; r = queue.shift()) {
-        const run = xray(home, r.args, { cwd: work });
+        const run = xray(home, r.args.map((a) => (a === PACS401 ? refusingUrl : a)), { cwd: work });
         results.set(r.args.join("\0"), run);
         await run;
       }

@@ -3,6 +3,7 @@ import { openRegister } from "../../core/hospital/choose";
 import { hospitalContext } from "../../core/hospital/registry";
 import { anchorPacs, type StudyAnchorResult } from "../../core/pacs/anchor";
 import { pacsTarget } from "../../core/pacs/client";
+import { pacsJson } from "../../core/pacs/orthanc";
 import { verifyPacs, type StudyCheck } from "../../core/pacs/verify";
 import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
@@ -25,6 +26,7 @@ const STUDY_TEXT: Record<StudyAnchorResult["status"], string> = {
 /** `xray pacs anchor [--follow] [--create-patients]`. */
 export async function anchor(g: Globals, o: PacsOptions & { follow?: boolean; createPatients?: boolean }): Promise<CommandOutput> {
   const target = pacsTarget({ pacs: o.pacs, credentialsFile: o.pacsCredentialsFile });
+  await pacsJson(target, "/system"); // an unreachable PACS or refused credentials: one line, before the chain
   return withChain(g, async (chain) => {
     const ctx = hospitalContext(chain);
     const reg = await openRegister(chain, ctx.deployment.hospital.registry, chainWait(g));
@@ -63,6 +65,7 @@ const VERDICTS = ["matched", "re-encoded", "identity-changed", "image-changed", 
 export async function verify(g: Globals, studies: string[], o: PacsOptions & { all?: boolean }): Promise<CommandOutput> {
   if (!studies.length && !g.patient && !o.all) throw new UsageError("which studies? give Study Instance UIDs, --patient <P> or --all");
   const target = pacsTarget({ pacs: o.pacs, credentialsFile: o.pacsCredentialsFile });
+  await pacsJson(target, "/system"); // an unreachable PACS or refused credentials: one line, before the chain
   return withChain(g, async (chain) => {
     const ctx = hospitalContext(chain);
     const patient = g.patient ? chain.patient?.n : undefined;
