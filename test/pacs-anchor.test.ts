@@ -79,6 +79,11 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     ok(v);
     expect(v.json.studies).to.have.length(4);
     for (const s of v.json.studies) expect(Object.keys(s.counts)).to.deep.equal(["matched"]);
+    const first = await xray(home, ["--patient", "#1", "pacs", "verify", "--json"], { env });
+    ok(first);
+    const mine = v.json.studies.filter((s: any) => s.patient === 1).map((s: any) => s.studyUid);
+    expect(mine.length).to.be.within(1, 3);
+    expect(first.json.studies.map((s: any) => s.studyUid)).to.deep.equal(mine);
   });
 
   it("anchor killed with kill -9 at several moments, rerun: every study anchored exactly once", async () => {
