@@ -10,10 +10,17 @@ export interface FetchedInstance extends DicomDigests {
   sha256: string;
 }
 
-/** Fetches and digests an instance; an answer whose SOP Instance UID is not the one asked for is refused. */
-export async function fetchInstance(t: PacsTarget, inst: { id: string; sopInstanceUid: string }): Promise<FetchedInstance> {
+/**
+ * Fetches and digests an instance; an answer whose SOP Instance UID is not the one asked for is
+ * refused. Bytes whose SHA-256 is `unchangedIf` (the file as anchored) are not decoded: undefined.
+ */
+export async function fetchInstance(t: PacsTarget, inst: { id: string; sopInstanceUid: string }): Promise<FetchedInstance>;
+export async function fetchInstance(t: PacsTarget, inst: { id: string; sopInstanceUid: string }, unchangedIf: string): Promise<FetchedInstance | undefined>;
+export async function fetchInstance(t: PacsTarget, inst: { id: string; sopInstanceUid: string }, unchangedIf?: string): Promise<FetchedInstance | undefined> {
   const { dicomDigests } = require("../dicom/digests") as typeof import("../dicom/digests");
   const bytes = await instanceFile(t, inst.id);
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  if (sha256 === unchangedIf) return undefined;
   let d: DicomDigests;
   try {
     d = await dicomDigests(bytes);
@@ -23,5 +30,5 @@ export async function fetchInstance(t: PacsTarget, inst: { id: string; sopInstan
   if (inst.sopInstanceUid && d.sopInstanceUid !== inst.sopInstanceUid) {
     throw new XrayError(`the PACS returned a different instance than asked: ${inst.sopInstanceUid} came back as ${d.sopInstanceUid}`, "PACS_ERROR");
   }
-  return { ...d, id: inst.id, sha256: createHash("sha256").update(bytes).digest("hex") };
+  return { ...d, id: inst.id, sha256 };
 }

@@ -29,6 +29,12 @@ export async function pacsJson<T>(t: PacsTarget, route: string, init: { method?:
 
 export const studyIds = (t: PacsTarget) => pacsJson<string[]>(t, "/studies");
 
+/** Every study with its UIDs, in one request. */
+export async function allStudies(t: PacsTarget): Promise<OrthancStudy[]> {
+  const list = await pacsJson<{ ID: string; IsStable: boolean; MainDicomTags: { StudyInstanceUID?: string }; PatientMainDicomTags: { PatientID?: string } }[]>(t, "/studies?expand");
+  return list.map((s) => ({ id: s.ID, studyUid: s.MainDicomTags.StudyInstanceUID ?? "", patientId: s.PatientMainDicomTags.PatientID ?? "", stable: Boolean(s.IsStable) }));
+}
+
 export async function study(t: PacsTarget, id: string): Promise<OrthancStudy | undefined> {
   const r = await pacsRequest(t, `/studies/${encodeURIComponent(id)}`);
   if (r.status === 404) return void (await r.body?.cancel());

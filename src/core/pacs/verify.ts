@@ -12,7 +12,7 @@ import type { HospitalContext } from "../hospital/registry";
 import { patientCtx } from "./anchor";
 import type { PacsTarget } from "./client";
 import { fetchInstance } from "./fetch";
-import { lookupStudy, study, studyIds, studyInstances } from "./orthanc";
+import { allStudies, lookupStudy, studyInstances } from "./orthanc";
 import { instanceLeaf, PacsStore, type InstanceRow } from "./store";
 
 export type InstanceVerdict = "matched" | Exclude<DicomVerdict, "identical"> | "missing" | "new" | "proof-invalid";
@@ -46,23 +46,18 @@ export interface PacsVerifySelection {
 export async function verifyPacs(t: PacsTarget, ctx: HospitalContext, reg: PatientRegister, sel: PacsVerifySelection, onStudy?: (s: StudyCheck) => void): Promise<StudyCheck[]> {
   const store = new PacsStore(reg);
   const uids = sel.studies?.length ? sel.studies : store.studies({ n: sel.patient }).map((s) => s.study_uid);
-  const out: StudyCheck[] = [];
-  for (const uid of uids) {
-    const c = await verifyStudy(t, ctx, store, uid);
-    out.push(c);
-    onStudy?.(c);
-  }
+  const extra: { uid: string; id: string }[] = [];
   if (sel.all) {
     const seen = new Set(uids);
-    for (const id of await studyIds(t)) {
-      const s = await study(t, id);
-      if (!s || seen.has(s.studyUid) || store.study(s.studyUid)?.status === "onchain") continue;
-      const c = await verifyStudy(t, ctx, store, s.studyUid, id);
-      out.push(c);
-      onStudy?.(c);
-    }
+    for (const s of await allStudies(t)) if (!seen.has(s.studyUid) && store.study(s.studyUid)?.status !== "onchain") extra.push({ uid: s.studyUid, id: s.id });
   }
-  return out;
+  // a few studies at a time: retrieval of one overlaps the digests of another
+  const jobs = [...uids.map((uid) => ({ uid, id: undefined as string | undefined })), ...extra];
+  return mapLimit(jobs, 3, async (j) => {
+    const c = await verifyStudy(t, ctx, store, j.uid, j.id);
+    onStudy?.(c);
+    return c;
+  });
 }
 
 async function verifyStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore, uid: string, orthancId?: string): Promise<StudyCheck> {
@@ -77,9 +72,10 @@ async function verifyStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore
   const checks = await mapLimit(held, 4, async (h): Promise<InstanceCheck> => {
     const e = byUid.get(h.sopInstanceUid);
     if (!e) return { sopInstanceUid: h.sopInstanceUid, verdict: "new", changed: [] };
-    const f = await fetchInstance(t, h);
+    const f = await fetchInstance(t, h, e.sha256); // undefined: the very bytes anchored, nothing to decode
     const proofOk = onChain && e.leaf === instanceLeaf(e.sop_uid, e.content, e.identity) && verifyDatasetProof(row!.root, e.leaf, JSON.parse(e.proof));
     if (!proofOk) return { sopInstanceUid: h.sopInstanceUid, verdict: "proof-invalid", changed: [] };
+    if (!f) return { sopInstanceUid: h.sopInstanceUid, verdict: "matched", changed: [] };
     const c = compareDicom({ path: "", size: 0, sha256: e.sha256, label: "", mime: "application/dicom", contentSha256: e.content, identitySha256: e.identity, identityParts: JSON.parse(e.parts) }, f.sha256, f);
     return { sopInstanceUid: h.sopInstanceUid, verdict: c.verdict === "identical" ? "matched" : c.verdict, changed: c.changed };
   });
