@@ -154,7 +154,7 @@ describe("xray CLI: bad input", function () {
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.match(new RegExp(`^Usage: xray ${c}`));
     }
-    for (const [group, subs] of [["ipfs", ["add", "get", "export", "import"]], ["keys", ["generate", "list", "export", "import"]], ["stego", ["embed", "extract"]]] as const) {
+    for (const [group, subs] of [["ipfs", ["add", "get", "export", "import"]], ["keys", ["generate", "list", "export", "import"]], ["stego", ["embed", "extract"]], ["pacs", ["push", "anchor", "verify"]]] as const) {
       for (const c of subs) {
         const r = await xray(home, [group, c, "--help"]);
         expect(r.code, `${group} ${c}`).to.equal(0);
