@@ -91,6 +91,7 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     try {
       ok(await xray(home2, ["hospital", "init", "-q"]));
       ok(await xray(home2, ["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]));
+      let killed = 0;
       for (const delay of [1200, 2200, 3200]) {
         const run = spawn(process.execPath, [BIN, "pacs", "anchor", "--create-patients"], { env: { ...process.env, ...env, XRAY_HOME: home2, XRAY_RPC: "" }, stdio: "ignore" });
         await sleep(delay);
@@ -98,8 +99,10 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
           const gone = new Promise((r) => run.once("exit", r));
           run.kill("SIGKILL");
           await gone;
+          killed++;
         }
       }
+      expect(killed, "runs killed before they ended").to.be.at.least(1);
       ok(await pacs(["anchor", "--create-patients", "-q"], home2));
       const v = await pacs(["verify", "--all", "--json"], home2);
       ok(v);
