@@ -144,7 +144,8 @@ const NONCE_TAKEN = /nonce too low|correct nonce|can'?t be replaced|(replacement
 function explainSendFailure(chain: Chain, req: TxRequest, err: unknown, attempts: number): unknown {
   if (!(err instanceof RpcError)) return asRevert(err);
   const options = { cause: err, details: err.message };
-  if (/unknown account|not recognized|no such account|unlocked|authentication needed/i.test(err.message)) {
+  // Ganache, geth ("unknown account", "authentication needed"), Anvil ("No Signer available").
+  if (/unknown account|not recognized|no such account|unlocked|authentication needed|no signer/i.test(err.message)) {
     return new SignerError(
       `${chain.provider.description} holds no unlocked key for ${req.from}: sign locally with --private-key <file> or --keystore <file>`,
       options,
