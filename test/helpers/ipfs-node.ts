@@ -19,6 +19,8 @@ export interface IpfsNode {
   /** The RPC API, for --ipfs / XRAY_IPFS. */
   url: string;
   pid: number;
+  /** Its repository (IPFS_PATH): blocks under blocks/. */
+  repo: string;
   /** POSTs one RPC call (`cat`, `dag/export`, ...) straight to the node; the body as bytes. */
   call(pathAndQuery: string, body?: { name: string; bytes: Buffer }): Promise<Buffer>;
   stop(): Promise<void>;
@@ -84,6 +86,7 @@ export async function startIpfsNode(): Promise<IpfsNode> {
   return {
     url,
     pid: child.pid!,
+    repo: path.join(dir, "repo"),
     call: (pathAndQuery, body) => rpcCall(url, pathAndQuery, body),
     stop,
   };
