@@ -33,7 +33,8 @@ export interface TxResult {
 
 interface RawReceipt {
   transactionHash: string;
-  blockNumber: string;
+  /** null in the pending receipts some nodes return. */
+  blockNumber: string | null;
   gasUsed: string;
   status: string;
   from: string;
@@ -172,13 +173,18 @@ export async function transactionCount(chain: Chain, account: string, block: "la
   return BigInt(await chain.provider.request<string>("eth_getTransactionCount", [account, block]));
 }
 
-/** Polls for a receipt; a failed (status 0) transaction is replayed to decode its revert. */
+/**
+ * Polls for a receipt (5 ms, doubling to 500 ms): nodes answer a send before the receipt exists
+ * (anvil, even automining; any node with interval mining), so "none yet" is the normal first
+ * answer, as is a receipt without a block (a pending one, from some nodes). A failed (status 0)
+ * transaction is replayed to decode its revert.
+ */
 export async function waitForReceipt(chain: Chain, hash: string, timeoutMs = 120_000): Promise<TxResult> {
   const deadline = Date.now() + timeoutMs;
   let receipt: RawReceipt | null = null;
   for (let delay = 5; ; delay = Math.min(delay * 2, 500)) {
     receipt = await chain.provider.request<RawReceipt | null>("eth_getTransactionReceipt", [hash]);
-    if (receipt) break;
+    if (receipt?.blockNumber) break;
     if (Date.now() > deadline) throw new RpcError(`transaction ${hash} was not mined within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
