@@ -80,10 +80,7 @@ describe("xray --rpc to anvil (a real Ethereum node), with its unlocked accounts
   it("runs the sharing protocol: upload, download, request, approve, trace, revoke, events", async () => {
     await sharing(x, work, { doctor: ["--from", "doctor"], patient: ["--from", "patient"], requester: ["--from", "4"], requesterAccount: "4" });
   });
-
-  it("xray console: the paper's statements through @truffle/contract and web3 on anvil", async () => {
-    await consoleSession(x);
-  });
+  // xray console with unlocked accounts: in the interval-mining suite below.
 });
 
 /** Sends and reads through `xray console` (@truffle/contract, web3 4), which wait for receipts their own way. */

@@ -32,7 +32,7 @@ const JSIPFS = path.join(IPFS_NODE_DIR, "node_modules", "ipfs", "src", "cli.js")
 /** Why the node cannot run here, or undefined when it can. */
 export function ipfsNodeMissing(): string | undefined {
   if (fs.existsSync(JSIPFS)) return undefined;
-  return `js-ipfs is not installed (${path.relative(ROOT, JSIPFS)} missing): run npm ci --prefix test/ipfs-node (about 3.5 minutes; .ci/run does)`;
+  return `js-ipfs is not installed (${path.relative(ROOT, JSIPFS)} missing): run npm ci --prefix test/ipfs-node (1.5-3.5 minutes; .ci/run does)`;
 }
 
 /**
