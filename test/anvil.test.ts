@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { connectChain } from "../src/core/chain/chain";
+import { waitForReceipt } from "../src/core/chain/tx";
 import { startAnvil, type Anvil } from "./helpers/anvil";
 import { cxrData, fails, ok, PAPER_HASH, tempHome, xray, type CliResult } from "./helpers/cli";
 
@@ -218,5 +220,34 @@ describe("xray --rpc to anvil mining every 0.5 s: receipts that do not exist yet
     expect(anchored.json).to.include({ sent: 3 });
     expect((await x(["xray-count"])).stdout.trim()).to.equal("4");
     await consoleSession(x);
+  });
+});
+
+// The chain layer itself, on an anvil that mines only when told: a transaction waits as long as
+// it takes (no false alarm), and one the node dropped is said to be dropped, not waited on for
+// the whole timeout.
+describe("waiting for receipts (src/core/chain/tx.ts) on anvil without automining", function () {
+  let anvil: Anvil;
+  before(async () => (anvil = await startAnvil({ noMining: true })));
+  after(() => anvil?.stop());
+
+  it("a transaction mined 5 s after its send is waited for; a dropped one is reported as dropped", async () => {
+    const chain = await connectChain({ home: tempHome("anvil-nomine"), rpc: anvil.url });
+    try {
+      const send = () => anvil.rpc("eth_sendTransaction", [{ from: anvil.accounts[0], to: anvil.accounts[1], value: "0x1" }]) as Promise<string>;
+      const kept = await send();
+      const dropped = await send();
+      await anvil.rpc("anvil_dropTransaction", [dropped]);
+      const waiting = waitForReceipt(chain, kept);
+      const failed = waitForReceipt(chain, dropped).then(() => expect.fail("a dropped transaction has no receipt"), (err: any) => err);
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await anvil.rpc("evm_mine");
+      expect((await waiting).block).to.equal(1);
+      const err = await failed;
+      expect(err.code).to.equal("TX_DROPPED");
+      expect(err.message).to.match(/is no longer known to http:\/\/127\.0\.0\.1:\d+ \(dropped from its pool or replaced\)/);
+    } finally {
+      await chain.close();
+    }
   });
 });

@@ -39,10 +39,11 @@ export async function rpc(url: string, method: string, params: unknown[] = []): 
 }
 
 /** Starts anvil and waits until it answers eth_accounts (about 0.1-0.2 s). */
-export async function startAnvil(options: { accounts?: number; /** seconds between blocks (interval mining; default: a block per transaction) */ blockTime?: number } = {}): Promise<Anvil> {
+export async function startAnvil(options: { accounts?: number; /** seconds between blocks (interval mining; default: a block per transaction) */ blockTime?: number; /** mine only on evm_mine */ noMining?: boolean } = {}): Promise<Anvil> {
   const port = await freePort();
   const args = ["--host", "127.0.0.1", "--port", String(port), "--accounts", String(options.accounts ?? 10), "--silent"];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  if (options.noMining) args.push("--no-mining");
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
