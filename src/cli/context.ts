@@ -69,7 +69,9 @@ export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process
     passphraseFile: raw.passphraseFile ?? (env.XRAY_PASSPHRASE_FILE || undefined),
     wait: waitSeconds(raw.wait ?? (env.XRAY_WAIT || undefined)),
     command: raw.command,
-    patient: raw.patient ?? (env.XRAY_PATIENT || undefined),
+    // init's --patient (the paper patient's account) shares the global flag's name: commander
+    // gives it to the program, so init reads it from here; XRAY_PATIENT is never an account
+    patient: raw.patient ?? (raw.command === "xray init" ? undefined : env.XRAY_PATIENT || undefined),
   };
 }
 
