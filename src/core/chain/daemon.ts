@@ -64,7 +64,6 @@ export async function runDaemon(home: string, idleMs: number, waitMs = 0): Promi
   });
   let chain: GanacheLike;
   try {
-    (require("./level-cache") as typeof import("./level-cache")).cacheLevelReads();
     const ganache = require("ganache") as typeof import("ganache");
     chain = ganache.provider(ganacheOptions(paths.chainDb) as never) as unknown as GanacheLike;
     await opening(chain.request({ method: "eth_chainId", params: [] }), chain);

@@ -138,7 +138,6 @@ async function openInProcess(home: string, options: OpenEmbeddedOptions): Promis
   );
   try {
     // ganache is heavy (about 0.6 s to start): loaded only by commands that use the chain.
-    (require("./level-cache") as typeof import("./level-cache")).cacheLevelReads();
     const ganache = require("ganache") as typeof import("ganache");
     const inner = ganache.provider(ganacheOptions(paths.chainDb) as never);
     await opening(inner.request({ method: "eth_chainId", params: [] }), inner).catch((err) => {
