@@ -106,6 +106,13 @@ export function daemonProvider(home: string, info: DaemonInfo): Provider {
   });
 }
 
+/**
+ * How long a starting background process waits for the chain's lock: enough for one that is
+ * stopping (killed, or idle) to let go. A longer holder (a command running Ganache itself)
+ * is then waited for by the command, with its --wait and its message.
+ */
+const DAEMON_LOCK_WAIT_MS = 3_000;
+
 export type StartFailure = { error: string; code: string };
 export type StartResult = { info: DaemonInfo } | StartFailure;
 
@@ -122,7 +129,7 @@ export async function startDaemon(home: string, options: { idleSeconds: number; 
     if (live) return { info: live };
     const log = fs.openSync(paths.daemonLog, "a");
     const entry = path.join(packageRoot(), "dist", "src", "cli", "chain-daemon.js");
-    const child = spawn(process.execPath, [entry, paths.root, String(options.idleSeconds), String(options.waitMs ?? 60_000)], { detached: true, stdio: ["ignore", "pipe", log] });
+    const child = spawn(process.execPath, [entry, paths.root, String(options.idleSeconds), String(Math.min(options.waitMs ?? 60_000, DAEMON_LOCK_WAIT_MS))], { detached: true, stdio: ["ignore", "pipe", log] });
     fs.closeSync(log);
     const line = await new Promise<string>((resolve) => {
       let out = "";

@@ -141,12 +141,26 @@ interface RpcCall {
   params?: unknown[];
 }
 
+/**
+ * Methods that change the chain, run one at a time: Ganache gives two concurrent
+ * eth_sendTransaction calls from one unlocked account the same nonce (one is then refused),
+ * which the lock once prevented by letting one command in at a time.
+ */
+const SERIAL = /^(eth_sendTransaction|eth_sendRawTransaction|evm_|miner_)/;
+let queue: Promise<unknown> = Promise.resolve();
+function serially<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work, work);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
 async function answer(chain: GanacheLike, req: http.IncomingMessage, res: http.ServerResponse) {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const one = async (call: RpcCall) => {
     try {
-      return { jsonrpc: "2.0", id: call.id ?? null, result: await chain.request({ method: call.method, params: call.params ?? [] }) };
+      const ask = () => chain.request({ method: call.method, params: call.params ?? [] });
+      return { jsonrpc: "2.0", id: call.id ?? null, result: await (SERIAL.test(call.method) ? serially(ask) : ask()) };
     } catch (err) {
       const e = err as { message?: string; code?: number; data?: unknown };
       return { jsonrpc: "2.0", id: call.id ?? null, error: { code: e.code ?? -32603, message: e.message ?? String(err), data: e.data } };
