@@ -160,7 +160,10 @@ async function answer(chain: GanacheLike, req: http.IncomingMessage, res: http.S
   const one = async (call: RpcCall) => {
     try {
       const ask = () => chain.request({ method: call.method, params: call.params ?? [] });
-      return { jsonrpc: "2.0", id: call.id ?? null, result: await (SERIAL.test(call.method) ? serially(ask) : ask()) };
+      // A queued send whose client was killed meanwhile is dropped, not sent: that client's
+      // rerun finds it neither mined nor pending, and sends it again itself.
+      const unlessGone = () => (req.socket.destroyed ? Promise.reject(new Error("the client went away before this was sent")) : ask());
+      return { jsonrpc: "2.0", id: call.id ?? null, result: await (SERIAL.test(call.method) ? serially(unlessGone) : ask()) };
     } catch (err) {
       const e = err as { message?: string; code?: number; data?: unknown };
       return { jsonrpc: "2.0", id: call.id ?? null, error: { code: e.code ?? -32603, message: e.message ?? String(err), data: e.data } };

@@ -37,8 +37,8 @@ export interface OpenEmbeddedOptions {
   /** The command opening the chain, recorded in the lock: "xray set-xray-hash". */
   command?: string;
   /**
-   * Seconds the background chain process stays after its last client (default 120); 0 runs
-   * Ganache in this process instead, under the lock, for this command only.
+   * Seconds the background chain process stays after its last client (default 120); 0 starts
+   * none: a running one is used, else Ganache runs in this process, under the lock.
    */
   idleSeconds?: number;
 }
@@ -110,8 +110,13 @@ export async function openEmbedded(home: string, options: OpenEmbeddedOptions = 
     if (node) {
       return httpProvider(node.url, { description: `the embedded chain served by xray node at ${node.url}`, embedded: true });
     }
-    if (idleSeconds === 0) break;
-    const { connectDaemon } = require("./daemon-client") as typeof import("./daemon-client");
+    const { connectDaemon, daemonProvider, liveDaemon } = require("./daemon-client") as typeof import("./daemon-client");
+    if (idleSeconds === 0) {
+      // none is started, but one already running holds the chain: use it
+      const live = await liveDaemon(home);
+      if (live) return daemonProvider(home, live);
+      break;
+    }
     const provider = await connectDaemon(home, { idleSeconds, waitMs });
     if (!("code" in provider)) return provider;
     // an `xray node` starting up holds the chain before it records its address: wait for that

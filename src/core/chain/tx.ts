@@ -140,7 +140,7 @@ export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
         return await chain.provider.request<string>("eth_sendRawTransaction", [raw]);
       }
       return await chain.provider.request<string>("eth_sendTransaction", [
-        { from: req.from, to: req.to, data: req.data, gas: hex(gas) },
+        { from: req.from, to: req.to, data: req.data, gas: hex(gas), ...(req.nonce !== undefined ? { nonce: hex(req.nonce) } : {}) },
       ]);
     } catch (err) {
       const nonceTaken = err instanceof RpcError && NONCE_TAKEN.test(err.message);

@@ -54,7 +54,9 @@ export async function recordInBatches(ctx: XrContext, todo: string[], result: An
   const gasFor = (k: number) => ((one + BigInt(k - 1) * perRecord) * 5n) / 4n;
 
   const local = chain.signer?.address.toLowerCase() === o.from.toLowerCase();
-  let nonce = local ? await transactionCount(chain, o.from, "pending") : undefined;
+  // nonces assigned here, also for an unlocked account: a node given several sends at once
+  // from one account may hand two of them the same nonce (anvil: "replacement underpriced")
+  let nonce: bigint | undefined = await transactionCount(chain, o.from, "pending");
   const gasPrice = local ? BigInt(await chain.provider.request<string>("eth_gasPrice")) : undefined;
   const inFlight: { hashes: string[]; hash: Promise<string> }[] = [];
   const settle = async () => {
