@@ -78,9 +78,7 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
     throw err instanceof RevertError ? explainRevert(err, "setXrayhash", ctx.deployment) : err;
   }
   const local = chain.signer?.address.toLowerCase() === from.toLowerCase();
-  // nonces assigned here, also for an unlocked account: a node given several sends at once
-  // from one account may hand two of them the same nonce (anvil: "replacement underpriced")
-  let nonce: bigint | undefined = await transactionCount(chain, from, "pending");
+  let nonce = local ? await transactionCount(chain, from, "pending") : undefined;
   const gasPrice = local ? BigInt(await chain.provider.request<string>("eth_gasPrice")) : undefined;
 
   const inFlight: { sha256: string; hash: Promise<string> }[] = [];

@@ -54,9 +54,10 @@ export async function recordInBatches(ctx: XrContext, todo: string[], result: An
   const gasFor = (k: number) => ((one + BigInt(k - 1) * perRecord) * 5n) / 4n;
 
   const local = chain.signer?.address.toLowerCase() === o.from.toLowerCase();
-  // nonces assigned here, also for an unlocked account: a node given several sends at once
-  // from one account may hand two of them the same nonce (anvil: "replacement underpriced")
-  let nonce: bigint | undefined = await transactionCount(chain, o.from, "pending");
+  let nonce = local ? await transactionCount(chain, o.from, "pending") : undefined;
+  // An unlocked account's sends go one at a time: a node given several at once from one
+  // account may hand two the same nonce (anvil refuses one: "replacement underpriced").
+  const window = local ? o.window : 1;
   const gasPrice = local ? BigInt(await chain.provider.request<string>("eth_gasPrice")) : undefined;
   const inFlight: { hashes: string[]; hash: Promise<string> }[] = [];
   const settle = async () => {
@@ -78,7 +79,7 @@ export async function recordInBatches(ctx: XrContext, todo: string[], result: An
       const req = { from: o.from, to, data: data(hashes), gas: gasFor(hashes.length), gasPrice, nonce };
       if (nonce !== undefined) nonce += 1n;
       inFlight.push({ hashes, hash: submitTx(chain, req) });
-      if (inFlight.length >= o.window) await settle();
+      if (inFlight.length >= window) await settle();
     }
     while (inFlight.length) await settle();
   } finally {
