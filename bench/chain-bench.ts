@@ -26,50 +26,71 @@ async function main(): Promise<number> {
   const runs = args.runs ?? (args.quick ? 5 : 11);
   const recordsAt = args.rest.indexOf("--records");
   const records = recordsAt >= 0 ? Number(args.rest[recordsAt + 1]) : args.quick ? 200 : 5856;
+  // --only startup|commands|anchor: one part (the baseline test runs `startup` alone)
+  const onlyAt = args.rest.indexOf("--only");
+  const only = onlyAt >= 0 ? args.rest[onlyAt + 1] : undefined;
+  const part = (name: string) => !only || only === name;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-chain-bench-"));
   const ms: Measurement[] = [];
   const rs: Ratio[] = [];
   const stops: (() => Promise<void> | void)[] = [];
+  const anchors: unknown[] = [];
+  let anvilUrl: string | undefined;
   try {
     const home = path.join(work, "home");
     const env = { XRAY_HOME: home, XRAY_RPC: "", XRAY_CHAIN_IDLE: "600" };
     const x = (a: string[], e: NodeJS.ProcessEnv = env) => timed(process.execPath, [BIN, ...a], e);
-    await x(["init", "-q"]);
-    await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]);
-    stops.push(async () => void (await stopDaemon(home)));
-
     const floor = await measure("node-e-0", "node -e 0", runs, () => timed(process.execPath, ["-e", "0"]));
     const help = await measure("help", "xray --help", runs, () => x(["--help"]));
     ms.push(floor, help);
     rs.push(ratio("help/node", help, floor));
-    const commands = async (where: string, label: string, e: NodeJS.ProcessEnv, n = runs) => {
-      const count = await measure(`xray-count.${where}`, `xray xray-count, ${label}`, n, () => x(["xray-count", "-q"], e));
-      const set = await measure(`set-xray-hash.${where}`, `xray set-xray-hash, ${label}`, n, () => x(["set-xray-hash", "chest", randomHash(), "-q"], e));
-      ms.push(count, set);
-      rs.push(ratio(`xray-count.${where}/node`, count, floor), ratio(`set-xray-hash.${where}/node`, set, floor));
-    };
-    await commands("embedded", "embedded chain (background process)", env);
-    await stopDaemon(home); // XRAY_CHAIN_IDLE=0 would use it: stop it to measure the command alone
-    await commands("in-process", "embedded chain, Ganache in the command (XRAY_CHAIN_IDLE=0)", { ...env, XRAY_CHAIN_IDLE: "0" }, Math.min(runs, 3));
+    if (part("commands")) await commandsPart();
+    if (part("anchor")) await anchorPart();
+    const code = finishBench("chain-bench", args, { measurements: ms, ratios: rs, extra: { records, anchors }, versions: { anvil: anvilVersion() } });
+    if (!args.json) writeTable(args.quick, ms, rs);
+    return code;
 
-    // the same home's chain through xray node, addressed with --rpc
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const node = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-    await new Promise<void>((resolve) => node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve()));
-    try {
-      await commands("xray-node", "--rpc to xray node", { ...env, XRAY_RPC: `http://127.0.0.1:${port}` });
-    } finally {
-      node.kill("SIGTERM");
-      await new Promise((r) => node.once("exit", r));
+    async function commandsPart() {
+      await x(["init", "-q"]);
+      await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]);
+      stops.push(async () => void (await stopDaemon(home)));
+      const commands = async (where: string, label: string, e: NodeJS.ProcessEnv, n = runs) => {
+        const count = await measure(`xray-count.${where}`, `xray xray-count, ${label}`, n, () => x(["xray-count", "-q"], e));
+        const set = await measure(`set-xray-hash.${where}`, `xray set-xray-hash, ${label}`, n, () => x(["set-xray-hash", "chest", randomHash(), "-q"], e));
+        ms.push(count, set);
+        rs.push(ratio(`xray-count.${where}/node`, count, floor), ratio(`set-xray-hash.${where}/node`, set, floor));
+      };
+      await commands("embedded", "embedded chain (background process)", env);
+      await stopDaemon(home); // XRAY_CHAIN_IDLE=0 would use it: stop it to measure the command alone
+      await commands("in-process", "embedded chain, Ganache in the command (XRAY_CHAIN_IDLE=0)", { ...env, XRAY_CHAIN_IDLE: "0" }, Math.min(runs, 3));
+
+      // the same home's chain through xray node, addressed with --rpc
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      const node = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+      await new Promise<void>((resolve) => node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve()));
+      try {
+        await commands("xray-node", "--rpc to xray node", { ...env, XRAY_RPC: `http://127.0.0.1:${port}` });
+      } finally {
+        node.kill("SIGTERM");
+        await new Promise((r) => node.once("exit", r));
     }
 
     const anvil = await startAnvil();
     stops.push(() => anvil.stop());
+    anvilUrl = anvil.url;
     const anvilHome = path.join(work, "anvil-home");
     const anvilEnv = { XRAY_HOME: anvilHome, XRAY_RPC: anvil.url };
     await x(["init", "-q"], anvilEnv);
     await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"], anvilEnv);
     await commands("anvil", "--rpc to anvil", anvilEnv);
+    }
+
+    async function anchorPart() {
+      if (!anvilUrl) {
+        const anvil = await startAnvil();
+        stops.push(() => anvil.stop());
+        anvilUrl = anvil.url;
+    }
 
     // per-record anchoring: `records` distinct hashes, a fresh chain each, in this process
     const anchor = async (where: string, label: string, rpc: string | undefined, oneByOne: boolean) => {
@@ -96,17 +117,14 @@ async function main(): Promise<number> {
         await chain.close();
       }
     };
-    const anchors = [];
-    for (const [where, label, rpc] of [["embedded", "embedded chain", undefined], ["anvil", "anvil", anvil.url]] as const) {
+    for (const [where, label, rpc] of [["embedded", "embedded chain", undefined], ["anvil", "anvil", anvilUrl]] as const) {
       const batched = await anchor(where, label, rpc, false);
       const single = await anchor(where, label, rpc, true);
       ms.push(batched.m, single.m);
       rs.push(ratio(`anchor-records.${where}.batched/one-by-one`, batched.m, single.m));
       anchors.push({ where, records, batched: { seconds: batched.m.median / 1000, ...batched, m: undefined }, oneByOne: { seconds: single.m.median / 1000, ...single, m: undefined } });
     }
-    const code = finishBench("chain-bench", args, { measurements: ms, ratios: rs, extra: { records, anchors }, versions: { anvil: anvilVersion() } });
-    writeTable(args.quick, ms, rs);
-    return code;
+    }
   } finally {
     for (const stop of stops.reverse()) await stop();
     fs.rmSync(work, { recursive: true, force: true });

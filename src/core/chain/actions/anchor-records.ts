@@ -63,8 +63,25 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
   onProgress?.(result.alreadyAnchored, wanted.length);
   if (todo.length === 0) return result;
   if (!options.oneByOne && (await hasBatchRecording(ctx))) {
-    await recordInBatches(ctx, todo, result, { from, part, window: Math.min(window, 4), onProgress });
-    return result;
+    for (let attempt = 1, left = todo; ; attempt++) {
+      try {
+        await recordInBatches(ctx, left, result, { from, part, window: Math.min(window, 4), onProgress });
+        return result;
+      } catch (err) {
+        // a killed run's last transaction landed first with our nonce: look at the chain again
+        if ((err as { code?: string }).code !== "NONCE_CONFLICT" || attempt >= 5) throw err;
+        await settlePending(ctx, from, pendingTimeoutMs);
+        const now = await recordedHashes(ctx);
+        for (const h of left) {
+          const at = now.get(h);
+          if (at && !indexes.has(h)) {
+            indexes.set(h, at[0]);
+            result.alreadyAnchored += 1;
+          }
+        }
+        left = left.filter((h) => !indexes.has(h));
+      }
+    }
   }
 
   const abi = artifact("xr").abi;

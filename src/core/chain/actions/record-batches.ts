@@ -51,10 +51,14 @@ export async function recordInBatches(ctx: XrContext, todo: string[], result: An
   const block = await chain.provider.request<{ gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);
   const fit = Math.floor((Number(BigInt(block.gasLimit)) * BLOCK_SHARE - Number(one - perRecord)) / Number(perRecord));
   const perTx = Math.max(1, Math.min(MAX_PER_TX, fit));
-  const gasFor = (k: number) => ((one + BigInt(k - 1) * perRecord) * 5n) / 4n;
+  const gasFor = (k: number) => ((one + BigInt(k) * perRecord) * 3n) / 2n;
 
   const local = chain.signer?.address.toLowerCase() === o.from.toLowerCase();
-  let nonce = local ? await transactionCount(chain, o.from, "pending") : undefined;
+  // Nonces are assigned here, also for an unlocked account: a transaction a killed run left
+  // in the node's hands (still being mined, so neither pending nor in a block) then takes
+  // the same nonce, and only one of the two lands: never the same records twice. The
+  // refused one comes back as NONCE_CONFLICT, and the caller looks at the chain again.
+  let nonce: bigint | undefined = await transactionCount(chain, o.from, "pending");
   // An unlocked account's sends go one at a time: a node given several at once from one
   // account may hand two the same nonce (anvil refuses one: "replacement underpriced").
   const window = local ? o.window : 1;
