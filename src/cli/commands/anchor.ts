@@ -68,7 +68,7 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
         seconds,
       },
       text: `anchored ${n(out.total)} images, one record each: ${n(out.sent)} recorded now, ${n(out.alreadyAnchored)} already on chain\nrecord indexes: ${safeText(out.stateFile)}`,
-      details: out.sent ? `${n(out.transactions ?? out.sent)} transactions, blocks ${out.firstBlock}-${out.lastBlock}, gas ${n(gasMedian)} per record (median)` : undefined,
+      details: out.sent ? `${n(out.transactions ?? out.sent)} transaction${(out.transactions ?? out.sent) === 1 ? "" : "s"}, blocks ${out.firstBlock}-${out.lastBlock}, gas ${n(gasMedian)} per record (median)` : undefined,
       summary: timing,
     };
   });

@@ -1,7 +1,7 @@
 /**
  * Per-record anchoring in few transactions: xr's setXrayhashes records many images in one
  * transaction, one record and one XrayhashSet event each, with setXrayhash's checks. A node
- * spends most of its time per transaction (Ganache ~10 ms), so 5,856 records in ~35
+ * spends most of its time per transaction (Ganache ~10 ms), so 5,856 records in 118
  * transactions instead of 5,856 take a fraction of the time, and 21,000 gas per record less.
  */
 import { RevertError } from "../../../errors";
@@ -15,7 +15,12 @@ import type { AnchorRecordsResult } from "./anchor-records";
 
 /** At most this share of a block's gas limit per transaction, so other senders still fit. */
 const BLOCK_SHARE = 0.4;
-const MAX_PER_TX = 500;
+/**
+ * Records per transaction. Ganache's cost is per stored record, not per transaction, so
+ * bigger batches gain little, while a transaction a killed run left being mined (up to a
+ * second for 170 records) is a window in which a rerun cannot yet see its records.
+ */
+const MAX_PER_TX = 50;
 
 /** True when the deployed xr has setXrayhashes (contracts deployed before it was added do not). */
 export async function hasBatchRecording(ctx: XrContext): Promise<boolean> {
@@ -35,8 +40,8 @@ export interface RecordBatchesOptions {
 
 /**
  * Records `todo` (hashes not yet on chain) with setXrayhashes, filling `result`. The gas of
- * one and of two records gives the cost per record; each transaction carries as many records
- * as fit in 40% of the block's gas limit. Each transaction is all-or-nothing, so a killed run
+ * one and of two records gives the cost per record; each transaction carries up to 50 records,
+ * fewer if they would not fit in 40% of the block's gas limit. Each transaction is all-or-nothing, so a killed run
  * leaves whole transactions behind, and the caller's rerun skips what they recorded.
  */
 export async function recordInBatches(ctx: XrContext, todo: string[], result: AnchorRecordsResult, o: RecordBatchesOptions): Promise<void> {
