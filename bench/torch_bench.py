@@ -20,6 +20,30 @@ import torch
 import torch.nn as nn
 
 
+class Crop(nn.Module):
+    """An ONNX Slice on the spatial axes (the model's centre crop)."""
+
+    def __init__(self, starts, ends, axes):
+        super().__init__()
+        self.cuts = list(zip(starts, ends, axes))
+
+    def forward(self, x):
+        for start, end, axis in self.cuts:
+            x = x.narrow(axis, start, min(end, x.shape[axis]) - start)
+        return x
+
+
+class Standardise(nn.Module):
+    """Per image: (x - mean) / sqrt(var + 1e-4): the ONNX ReduceMean/Sub/Mul/Add/Sqrt/Div run."""
+
+    def forward(self, x):
+        d = x - x.mean(dim=(1, 2, 3), keepdim=True)
+        return d / torch.sqrt((d * d).mean(dim=(1, 2, 3), keepdim=True) + 1e-4)
+
+
+STANDARDISE_OPS = {"ReduceMean", "Sub", "Mul", "Add", "Sqrt", "Div", "Pow"}
+
+
 def from_onnx(path):
     import onnx
     from onnx import numpy_helper
@@ -29,7 +53,17 @@ def from_onnx(path):
     layers = []
     for node in model.graph.node:
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        if node.op_type == "Conv":
+        if node.op_type == "Constant":
+            weights[node.output[0]] = torch.from_numpy(numpy_helper.to_array(attrs["value"]).copy())
+        elif node.op_type == "Slice":
+            starts, ends, axes = (weights[node.input[k]].tolist() for k in (1, 2, 3))
+            layers.append(Crop(starts, ends, axes))
+        elif node.op_type in STANDARDISE_OPS:
+            if not any(isinstance(l, Standardise) for l in layers):
+                layers.append(Standardise())
+        elif node.op_type == "GlobalAveragePool":
+            layers.append(nn.AdaptiveAvgPool2d(1))
+        elif node.op_type == "Conv":
             w = weights[node.input[1]]
             conv = nn.Conv2d(w.shape[1], w.shape[0], tuple(w.shape[2:]), stride=tuple(attrs.get("strides", [1, 1])), padding=tuple(attrs.get("pads", [0, 0, 0, 0])[:2]), bias=len(node.input) > 2)
             conv.weight.data = w

@@ -189,7 +189,7 @@ contract xr is xray {
     /// after a denial or a revocation, not while a request is pending or approved.
     /// Emits AccessRequested.
     function requestAccess(bytes calldata publicKey, string calldata notes) external {
-        if (msg.sender == patient) revert SelfRequest();
+        if (msg.sender == patient()) revert SelfRequest();
         if (publicKey.length == 0) revert MissingData("publicKey");
         Access status = _access[msg.sender];
         if (status == Access.Requested || status == Access.Approved) revert InvalidAccess(msg.sender, status);

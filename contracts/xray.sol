@@ -57,9 +57,9 @@ abstract contract xray {
     }
 
     /// The account that deployed the contract; the only one that grants permissions.
-    address public immutable gov;
+    address internal immutable _gov;
     /// The patient whose images and access this contract keeps (immutable: no storage read to check).
-    address public immutable patient;
+    address internal immutable _patient;
     Profile internal _profile;
     mapping(address => User) internal _users;
     XrayRecord[] internal _records;
@@ -132,8 +132,8 @@ abstract contract xray {
         if (bytes(name).length == 0) revert InvalidProfile("name");
         if (gender > uint8(type(Gender).max)) revert InvalidProfile("gender");
         if (bloodType > uint8(type(BloodType).max)) revert InvalidProfile("bloodType");
-        gov = msg.sender;
-        patient = patient_;
+        _gov = msg.sender;
+        _patient = patient_;
         _profile.name = name;
         _profile.patient = patient_;
         _profile.age = age;
@@ -142,14 +142,25 @@ abstract contract xray {
         emit ProfileCreated(patient_, name, age, Gender(gender), BloodType(bloodType));
     }
 
-    /// @dev Reverts with MissingRole, PermissionRemoved or PermissionDisabled.
-    function _checkRole(address account, UserType role) internal view {
+    /// @notice The account that grants and removes permissions (the deployer).
+    function gov() public view virtual returns (address) {
+        return _gov;
+    }
+
+    /// @notice The patient whose images and access this contract keeps.
+    function patient() public view virtual returns (address) {
+        return _patient;
+    }
+
+    /// @dev Reverts with MissingRole, PermissionRemoved or PermissionDisabled. Virtual: a
+    /// hospital's patient contract (hospital.sol) also asks the hospital-wide roles.
+    function _checkRole(address account, UserType role) internal view virtual {
         if (role == UserType.Gov) {
-            if (account != gov) revert MissingRole(account, role);
+            if (account != _gov) revert MissingRole(account, role);
             return;
         }
         if (role == UserType.Patient) {
-            if (account != patient) revert MissingRole(account, role);
+            if (account != _patient) revert MissingRole(account, role);
             return;
         }
         User storage user = _users[account];

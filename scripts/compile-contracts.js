@@ -15,10 +15,19 @@ const sources = {};
 for (const name of fs.readdirSync(contractsDir).filter((f) => f.endsWith(".sol")).sort()) {
   sources[name] = { content: fs.readFileSync(path.join(contractsDir, name), "utf8") };
 }
+// Imported packages (OpenZeppelin's Clones) are read from node_modules: part of the fingerprint.
+function findImports(name) {
+  try {
+    return { contents: fs.readFileSync(require.resolve(name, { paths: [root] }), "utf8") };
+  } catch (err) {
+    return { error: `${name}: ${err.message}` };
+  }
+}
+const openzeppelin = require("@openzeppelin/contracts/package.json").version;
 const solcVersion = require("solc/package.json").version;
 const fingerprint = crypto
   .createHash("sha256")
-  .update(JSON.stringify({ sources, settings, solcVersion }))
+  .update(JSON.stringify({ sources, settings, solcVersion, openzeppelin }))
   .digest("hex");
 
 if (fs.existsSync(outFile)) {
@@ -38,13 +47,14 @@ const input = {
     outputSelection: { "*": { "*": ["abi", "evm.bytecode.object", "evm.bytecode.linkReferences", "evm.deployedBytecode.object"] } },
   },
 };
-const output = JSON.parse(solc.compile(JSON.stringify(input)));
+const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
 const errors = (output.errors || []).filter((e) => e.severity === "error");
 for (const e of output.errors || []) process.stderr.write(e.formattedMessage + "\n");
 if (errors.length) process.exit(1);
 
 const contracts = {};
 for (const [file, byName] of Object.entries(output.contracts)) {
+  if (!sources[file]) continue; // a library imported from node_modules: compiled into ours
   for (const [name, c] of Object.entries(byName)) {
     if (!c.evm.bytecode.object && !c.abi.length) continue;
     contracts[name] = {

@@ -16,6 +16,12 @@ async function png(raw: number[], width: number, height: number, channels: 1 | 3
   return sharp(Buffer.from(raw), { raw: { width, height, channels } }).png().toBuffer();
 }
 
+/** labels.csv: file -> source. */
+function sourcesOf(csv: string): Record<string, string> {
+  const rows = fs.readFileSync(csv, "utf8").trim().split("\n").slice(1);
+  return Object.fromEntries(rows.map((row) => row.split(",")).map(([file, , source]) => [file, source]));
+}
+
 describe("classify: preprocessing against hand-computed tensors", function () {
   const grey: InputSpec = { layout: "NCHW", channels: 1, width: 2, height: 2, mean: [0.5], std: [0.25] };
 
@@ -75,6 +81,8 @@ describe("classify: the shipped model (xray classify)", function () {
     expect(CARD.sha256).to.equal(sha256(MODEL));
     expect(CARD.intendedUse).to.match(/research use only, not for clinical decisions/i);
     expect(CARD.input).to.include({ layout: "NCHW", channels: 1 });
+    expect(CARD.output.temperature).to.be.above(0);
+    expect(CARD.abstention.threshold).to.be.within(0.4, 0.99);
     expect(CARD.metrics.test.confusion).to.have.length(4);
     expect(CARD.data.split.testFiles.length).to.equal(CARD.metrics.test.confusion.flat().reduce((a: number, b: number) => a + b, 0));
   });
@@ -86,11 +94,32 @@ describe("classify: the shipped model (xray classify)", function () {
     expect(r.json.count).to.equal(files.length);
     const labels: string[] = CARD.labels;
     const confusion = labels.map(() => labels.map(() => 0));
-    r.json.results.forEach((v: { file: string; label: string }, i: number) => {
+    let answered = 0;
+    let answeredRight = 0;
+    r.json.results.forEach((v: { file: string; label: string; top: string; uncertain: boolean; confidence: number }, i: number) => {
       const truth = files[i].startsWith("non-cxr/") ? "non_cxr" : files[i].split("/")[2];
       expect(v.file.endsWith(files[i])).to.equal(true);
-      confusion[labels.indexOf(truth)][labels.indexOf(v.label)] += 1;
+      expect(v.uncertain).to.equal(v.confidence < CARD.abstention.threshold);
+      expect(v.label).to.equal(v.uncertain ? "uncertain" : v.top);
+      confusion[labels.indexOf(truth)][labels.indexOf(v.top)] += 1;
+      if (!v.uncertain) (answered += 1), (answeredRight += v.top === truth ? 1 : 0);
     });
+    // Abstention as the card says: the share answered and how often those answers are right.
+    expect(r.json.uncertainCount).to.equal(files.length - answered);
+    expect(answered / files.length).to.be.closeTo(CARD.abstention.test.coverage, 0.011);
+    expect(answeredRight / answered).to.be.at.least(CARD.abstention.test.answeredAccuracy - 0.011);
+    // "Not a chest X-ray" per source, as the card says (its target is at most 2%: see the card where it is missed).
+    const source = sourcesOf(path.join(DATA, "cxr", "labels.csv"));
+    const rejected: Record<string, number[]> = {};
+    r.json.results.forEach((v: { top: string }, i: number) => {
+      if (files[i].startsWith("non-cxr/")) return;
+      (rejected[source[files[i].slice(4)]] ??= []).push(v.top === "non_cxr" ? 1 : 0);
+    });
+    expect(Object.keys(rejected).sort()).to.deep.equal(["cohen", "hannover", "kermany", "nih"]);
+    for (const [s, list] of Object.entries(rejected)) {
+      expect(list.reduce((a, b) => a + b, 0) / list.length, s).to.be.at.most(CARD.notChestXrayCheck.chestXraysRejectedAsNonCxr.test[s] + 0.001);
+    }
+
     const f1s = labels.map((_, k) => {
       const tp = confusion[k][k];
       const predicted = confusion.reduce((s, row) => s + row[k], 0);
@@ -109,7 +138,7 @@ describe("classify: the shipped model (xray classify)", function () {
   it("gives each image a label, every class's probability, and says when an image is not a chest X-ray", async function () {
     const wall = path.join(DATA, "non-cxr", "images", "wall-000.jpg");
     const cxr = path.join(cxrData(), "originals", "normal", "00001280_004.png");
-    const r = await x(["classify", cxr, wall, "--json"]);
+    const r = await x(["classify", cxr, wall, "--threshold", "0", "--json"]);
     ok(r);
     const [a, b] = r.json.results;
     expect(Object.keys(a.probabilities)).to.deep.equal(CARD.labels);
@@ -119,7 +148,7 @@ describe("classify: the shipped model (xray classify)", function () {
     expect(a.chestXray).to.equal(true);
     expect(b).to.include({ label: "non_cxr", chestXray: false });
     expect(r.json.model.sha256).to.equal(CARD.sha256);
-    const text = await x(["classify", cxr, wall]);
+    const text = await x(["classify", cxr, wall, "--threshold", "0"]);
     ok(text);
     expect(text.stdout).to.match(/wall-000\.jpg: not a chest X-ray \(non_cxr \d+\.\d%\)/);
     expect(text.stdout).to.match(/00001280_004\.png: (covid|normal|pneumonia) \d+\.\d%  \[covid \d+\.\d%, normal/);
@@ -162,14 +191,18 @@ describe("classify: the shipped model (xray classify)", function () {
     };
     await fail([], "MODEL_CARD", /no model card .*mine\.json.*--labels/);
     // Without a card, the flags and the model's own input shape are enough.
-    const own = await x(["classify", img, "--model", model, "--labels", "a,b,c,d", "--mean", "0.536", "--std", "0.245", "--json"]);
+    const own = await x(["classify", img, "--model", model, "--labels", "a,b,c,d", "--json"]);
     ok(own);
-    expect(own.json.model.input).to.include({ layout: "NCHW", channels: 1, width: 128, height: 128 });
-    await fail(["--labels", "a,b,c,d", "--size", "224"], "MODEL_SHAPE", /says height 224, but .* takes 128/);
+    expect(own.json.model.input).to.include({ layout: "NCHW", channels: 1, width: 112, height: 112 });
+    expect(own.json.model).to.include({ temperature: 1, threshold: 0 });
+    expect(own.json.results[0].uncertain).to.equal(false);
+    await fail(["--labels", "a,b,c,d", "--size", "224"], "MODEL_SHAPE", /says height 224, but .* takes 112/);
     await fail(["--labels", "a,b,c"], "MODEL_SHAPE", /names 3 labels, but .* outputs 4 classes/);
     await fail(["--labels", "a,b,c,d", "--channels", "3"], "MODEL_SHAPE", /says channels 3, but .* takes 1/);
     fs.writeFileSync(path.join(work, "mine.json"), JSON.stringify({ ...CARD, input: { ...CARD.input, width: 224, height: 224 } }));
-    await fail([], "MODEL_SHAPE", /mine\.json says height 224, but .* takes 128/);
+    await fail([], "MODEL_SHAPE", /mine\.json says height 224, but .* takes 112/);
+    fs.writeFileSync(path.join(work, "mine.json"), JSON.stringify({ ...CARD, output: { ...CARD.output, temperature: -1 } }));
+    await fail([], "MODEL_CARD", /temperature must be positive/);
     fs.writeFileSync(path.join(work, "mine.json"), "{ not json");
     await fail([], "MODEL_CARD", /not valid JSON/);
     await fail(["--labels", "a,b,c,d", "--layout", "NCWH"], "BAD_INPUT", /--layout must be NCHW or NHWC/);
@@ -186,7 +219,7 @@ describe("classify: the shipped model (xray classify)", function () {
     ok(await x(["set-xray-hash", "chest", "--file", image]));
     const before = await x(["profile", "--json"]);
     expect(before.json.prediction).to.equal(null);
-    const c = await x(["classify", image, "--record", "0", "--json"]);
+    const c = await x(["classify", image, "--record", "0", "--threshold", "0", "--json"]);
     ok(c);
     const verdict = c.json.results[0];
     expect(c.json.recorded.index).to.equal(0);
@@ -200,16 +233,32 @@ describe("classify: the shipped model (xray classify)", function () {
     expect(text.stdout).to.match(new RegExp(`prediction: +X-ray #0: ${verdict.label} \\d+\\.\\d% by model ${CARD.sha256.slice(0, 12)}`));
     expect(text.stdout).to.match(/updated: +\d{4}-\d\d-\d\dT/);
 
+    // Below the threshold the verdict is "uncertain": refused on chain unless --allow-uncertain, then stored as such.
+    expect(verdict.confidence).to.be.below(1);
+    const refused = await x(["classify", image, "--record", "0", "--threshold", "1", "--json"]);
+    expect(refused.code).to.equal(1);
+    expect(refused.json.error.code).to.equal("VERDICT_UNCERTAIN");
+    expect(refused.stderr).to.match(/uncertain .*nothing recorded .*--allow-uncertain/);
+    expect((await x(["get-xray", "0", "--json"])).json.prediction).to.deep.equal(g.json.prediction);
+    const allowed = await x(["classify", image, "--record", "0", "--threshold", "1", "--allow-uncertain", "--json"]);
+    ok(allowed);
+    expect(allowed.json.results[0]).to.include({ label: "uncertain", top: verdict.label, uncertain: true });
+    expect(allowed.json.recorded).to.include({ label: `uncertain:${verdict.label}`, uncertain: true });
+    const stored = (await x(["get-xray", "0", "--json"])).json.prediction;
+    expect(stored).to.include({ label: `uncertain:${verdict.label}`, uncertain: true });
+    expect(stored.confidence).to.be.closeTo(verdict.confidence, 1e-4);
+    expect((await x(["profile"])).stdout).to.match(new RegExp(`prediction: +X-ray #0: uncertain \\(${verdict.label}\\) \\d+\\.\\d% by model`));
+
     const other = path.join(cxrData(), "originals", "normal", "00001280_004.png");
-    const wrong = await x(["classify", other, "--record", "0", "--json"]);
+    const wrong = await x(["classify", other, "--record", "0", "--threshold", "0", "--json"]);
     expect(wrong.code).to.equal(1);
     expect(wrong.json.error.code).to.equal("IMAGE_MISMATCH");
     const two = await x(["classify", image, other, "--record", "0"]);
     expect(two.code).to.equal(2);
     expect(two.stderr).to.match(/--record stores one prediction/);
-    const missing = await x(["classify", image, "--record", "5", "--json"]);
+    const missing = await x(["classify", image, "--record", "5", "--threshold", "0", "--json"]);
     expect(missing.json.error.message).to.match(/no X-ray record #5/);
-    const patient = await x(["classify", image, "--record", "0", "--from", "patient", "--json"]);
+    const patient = await x(["classify", image, "--record", "0", "--threshold", "0", "--from", "patient", "--json"]);
     expect(patient.json.error.code).to.equal("REVERTED");
     expect(patient.stderr).to.match(/not a doctor/);
   });

@@ -3,11 +3,12 @@
  * through xray's own preprocessing (`loadPixels`, the function `xray classify` uses), so the
  * network trains on exactly the pixels it will see. Writes
  *   <out>.bin   N x H x W uint8 grey pixels
- *   <out>.json  { width, height, channels, items: [{ file, label, group }] }
- * `group` keeps related images in one split: one NIH patient, one paper's figures, one
- * wallpaper's crops.
+ *   <out>.json  { width, height, channels, items: [{ file, label, source, group }] }
+ * `source` is the data set an image comes from (cohen, hannover, kermany, nih, wallpaper) and
+ * `group` keeps related images in one split: for chest X-rays the patient within its source
+ * (labels.csv's `group`), for wallpapers the wallpaper a crop was cut from.
  *
- * Usage: node dist/models/train/prepare.js [--data ../shared/data] [--out models/train/.cache/cxr4-128] [--size 128]
+ * Usage: node dist/models/train/prepare.js [--data ../shared/data] [--out models/train/.cache/cxr4-112] [--size 112]
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,6 +18,7 @@ import { loadPixels } from "../../src/core/model/preprocess";
 interface Item {
   file: string;
   label: string;
+  source: string;
   group: string;
 }
 
@@ -31,23 +33,21 @@ function readCsv(file: string): string[][] {
   return lines.map((line) => [...line.matchAll(/"((?:[^"]|"")*)"|([^,]*)/g)].filter((m, i, all) => m.index === 0 || line[m.index - 1] === ",").map((m) => (m[1] ?? m[2] ?? "").replace(/""/g, '"')));
 }
 
-function groupOf(set: string, file: string, source: string): string {
-  const name = path.basename(file, path.extname(file));
-  if (set === "non-cxr") return `wallpaper:${source}`;
-  const nih = /^(\d{8})_\d{3}$/.exec(name);
-  if (nih) return `nih:${nih[1]}`;
-  const paper = /^(.*?\.pdf)-/.exec(name) ?? /^(1-s2\.0-S\d+)-/.exec(name);
-  return `covid:${paper ? paper[1] : name}`;
+/** A chest X-ray's patient (labels.csv `group`, already prefixed by its source); a wallpaper's picture. */
+function groupOf(set: string, row: string[]): string {
+  return set === "non-cxr" ? `wallpaper:${row[2]}` : row[3];
 }
 
 async function main() {
   const data = arg("--data", path.join(__dirname, "../../../../shared/data"));
-  const out = arg("--out", path.join(__dirname, "../../../models/train/.cache/cxr4-128"));
-  const size = Number(arg("--size", "128"));
+  const out = arg("--out", path.join(__dirname, "../../../models/train/.cache/cxr4-112"));
+  const size = Number(arg("--size", "112"));
   const items: Item[] = [];
   for (const set of ["cxr", "non-cxr"]) {
-    for (const [file, label, source] of readCsv(path.join(data, set, "labels.csv"))) {
-      items.push({ file: `${set}/${file}`, label, group: groupOf(set, file, source) });
+    for (const row of readCsv(path.join(data, set, "labels.csv"))) {
+      const [file, label, source] = row;
+      if (!groupOf(set, row)) throw new Error(`${set}/labels.csv: no group for ${file}`);
+      items.push({ file: `${set}/${file}`, label, source: set === "non-cxr" ? "wallpaper" : source, group: groupOf(set, row) });
     }
   }
   const plane = size * size;

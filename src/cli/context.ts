@@ -3,7 +3,7 @@ import { SignerError, UsageError } from "../errors";
 import { resolveAccount } from "../core/chain/accounts";
 import { connectChain, type Chain } from "../core/chain/chain";
 import { keystoreSigner, privateKeyFromFile, privateKeySigner, readSecret, type LocalSigner } from "../core/chain/signer";
-import type { Deployment, RoleName } from "../core/chain/deployment";
+import { readDeployment, type Deployment, type RoleName } from "../core/chain/deployment";
 import { openIpfs, type IpfsStore } from "../core/ipfs/store";
 import { describeHolder, type Holder } from "../core/holder";
 
@@ -27,6 +27,8 @@ export interface Globals {
   chainIdle: number;
   /** The command running, for lock files and messages: "xray set-xray-hash". */
   command?: string;
+  /** On a hospital home, the patient (--patient, XRAY_PATIENT): MRN, #n or contract address. */
+  patient?: string;
 }
 
 export interface RawGlobals {
@@ -43,6 +45,7 @@ export interface RawGlobals {
   passphraseFile?: string;
   wait?: string;
   command?: string;
+  patient?: string;
 }
 
 export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process.env): Globals {
@@ -69,6 +72,7 @@ export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process
     wait: waitSeconds(raw.wait ?? (env.XRAY_WAIT || undefined)),
     chainIdle: idleSeconds(env.XRAY_CHAIN_IDLE),
     command: raw.command,
+    patient: raw.patient ?? (env.XRAY_PATIENT || undefined),
   };
 }
 
@@ -118,6 +122,12 @@ export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T
   const signer = await resolveSigner(g);
   const chain = await connectChain({ home: g.home, rpc: g.rpc, signer, ...chainWait(g) });
   try {
+    // init's own --patient names the paper patient's account, not a hospital patient; the
+    // hospital code (SQLite) loads only on a hospital home or when --patient is given
+    if (g.command !== "xray init" && (g.patient || readDeployment(chain.home, chain.key)?.hospital)) {
+      const { choosePatient } = require("../core/hospital/choose") as typeof import("../core/hospital/choose");
+      chain.patient = await choosePatient(chain, g.patient, chainWait(g));
+    }
     return await work(chain);
   } finally {
     await chain.close();

@@ -8,17 +8,21 @@ const COMMON = ["home", "json", "quiet", "verbose"];
 const CHAIN = ["rpc", "from", "private-key", "keystore", "password-file", "wait"];
 const IPFS = ["ipfs"];
 const PGP = ["passphrase-file"];
+/** Per-patient commands: on a hospital home, --patient picks the patient. */
+const P = [...CHAIN, "patient"];
 
 const APPLY: Record<string, string[]> = {
   init: CHAIN, node: [], accounts: CHAIN, "set-permission": CHAIN, "remove-permission": CHAIN,
-  "set-xray-hash": CHAIN, "xray-count": CHAIN, "get-xray": CHAIN, "list-xrays": CHAIN, console: CHAIN,
-  "set-birthday": CHAIN, "set-contact": CHAIN, profile: CHAIN, hash: [], anchor: CHAIN, verify: CHAIN,
-  dataset: [], bench: CHAIN, completion: [], doctor: [...CHAIN, ...IPFS],
+  "set-xray-hash": P, "xray-count": P, "get-xray": P, "list-xrays": P, console: P,
+  "set-birthday": P, "set-contact": P, profile: P, hash: [], anchor: P, verify: P,
+  dataset: [], deid: [], "pacs push": [], bench: CHAIN, completion: [], doctor: [...CHAIN, ...IPFS],
   "ipfs add": IPFS, "ipfs get": IPFS, "ipfs cat": IPFS, "ipfs export": IPFS, "ipfs import": IPFS, "ipfs gc": [...CHAIN, ...IPFS], "ipfs verify": IPFS,
   "keys generate": [...CHAIN, ...PGP], "keys list": [], "keys export": [], "keys import": [...CHAIN, ...PGP],
-  upload: [...CHAIN, ...IPFS, ...PGP], download: [...CHAIN, ...IPFS, ...PGP], approve: [...CHAIN, ...IPFS, ...PGP],
-  "request-access": CHAIN, deny: CHAIN, trace: CHAIN, revoke: CHAIN, events: CHAIN, classify: CHAIN,
-  "stego embed": CHAIN, "stego extract": PGP, authenticate: [...CHAIN, ...IPFS, ...PGP],
+  upload: [...P, ...IPFS, ...PGP], download: [...P, ...IPFS, ...PGP], approve: [...P, ...IPFS, ...PGP],
+  "request-access": P, deny: P, trace: P, revoke: P, events: P, classify: P,
+  "hospital init": CHAIN, "patients add": CHAIN, "patients import": CHAIN, "patients list": CHAIN, "patients show": CHAIN,
+  "patients use": CHAIN, "patients disclose": CHAIN, "patients check-disclosure": CHAIN,
+  "stego embed": P, "stego extract": PGP, authenticate: [...P, ...IPFS, ...PGP],
 };
 
 function commandPath(cmd: Command): string {

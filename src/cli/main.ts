@@ -12,8 +12,10 @@ import { helpConfig } from "./global-help";
 import { exitState, print } from "./define";
 import { registerChain } from "./register/chain";
 import { registerData } from "./register/data";
+import { registerDicom } from "./register/dicom";
 import { registerIpfs } from "./register/ipfs";
 import { registerSharing } from "./register/sharing";
+import { registerHospital } from "./register/hospital";
 
 
 const EXIT_HELP = `
@@ -32,6 +34,7 @@ const program = new Command("xray")
   .option("--password-file <file>", "the keystore's password (or env XRAY_PASSWORD)")
   .option("--ipfs <url>", "use this Kubo node's RPC API instead of the embedded IPFS store (env XRAY_IPFS)")
   .option("--passphrase-file <file>", "OpenPGP key passphrase (or env XRAY_PASSPHRASE / XRAY_PASSPHRASE_FILE; else a prompt)")
+  .option("--patient <patient>", "on a hospital home, the patient: medical record number, #n, or contract address (env XRAY_PATIENT)")
   .option("--wait <seconds>", "wait this long for another xray process holding the embedded chain; 0 = fail at once (env XRAY_WAIT; default 60)")
   .option("-q, --quiet", "text output: the results only, no decoration (transaction details, summaries)")
   .option("-v, --verbose", "print error details and causes")
@@ -57,8 +60,10 @@ Examples:
 
 registerChain(program);
 registerData(program);
+registerDicom(program);
 registerIpfs(program);
 registerSharing(program);
+registerHospital(program);
 
 program
   .command("completion")

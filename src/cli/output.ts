@@ -44,5 +44,6 @@ export function table(rows: [string, unknown][]): string {
 /** "covid 97.3% by model 3f2a9c01… (Dr.Lee, 2026-11-21T14:00:00.000Z)", or "-" when none. */
 export function predictionText(p: Prediction | null): string {
   if (!p) return "-";
-  return `${safeText(p.label)} ${(p.confidence * 100).toFixed(1)}% by model ${p.model.slice(0, 12)}… (${safeText(p.authorName || p.author)}, ${p.date})`;
+  const label = p.uncertain ? `uncertain (${safeText(p.label.replace(/^uncertain:/, ""))})` : safeText(p.label);
+  return `${label} ${(p.confidence * 100).toFixed(1)}% by model ${p.model.slice(0, 12)}… (${safeText(p.authorName || p.author)}, ${p.date})`;
 }

@@ -23,6 +23,8 @@ export interface PatientInfo {
   birthday: string | null;
   contact: string | null;
   description: string;
+  /** A hospital patient: each profile field's [value, salt], checked against the commitments on chain. */
+  committed?: Record<string, [string, string]>;
 }
 
 const FIELDS: (keyof PatientInfo)[] = ["contract", "patient", "name", "age", "gender", "bloodType", "birthday", "contact", "description"];
@@ -30,12 +32,18 @@ const FIELDS: (keyof PatientInfo)[] = ["contract", "patient", "name", "age", "ge
 /** The ledger's patient information for an image described as `description`. */
 export async function ledgerInfo(ctx: XrContext, description: string): Promise<PatientInfo> {
   const p = await getProfile(ctx);
+  if (ctx.deployment.hospital && ctx.chain.patient) {
+    const { hospitalLedgerInfo } = require("./hospital/authenticate") as typeof import("./hospital/authenticate");
+    const info = await hospitalLedgerInfo(ctx.chain, ctx.chain.patient, p.patient, description);
+    if (info) return info;
+  }
   return { xray: 1, contract: ctx.deployment.xr, patient: p.patient, name: p.name, age: p.age, gender: p.gender, bloodType: p.bloodType, birthday: p.birthday, contact: p.contact, description };
 }
 
 /** The bytes hidden for `info`: compact JSON, fields in a fixed order. */
 export function encodePatientInfo(info: PatientInfo): Uint8Array {
-  return new TextEncoder().encode(JSON.stringify(Object.fromEntries([["xray", 1], ...FIELDS.map((f) => [f, info[f]])])));
+  const committed = info.committed ? [["committed", info.committed]] : [];
+  return new TextEncoder().encode(JSON.stringify(Object.fromEntries([["xray", 1], ...FIELDS.map((f) => [f, info[f]]), ...committed])));
 }
 
 /** The hidden text as patient info, or undefined when it is some other text. */
@@ -147,7 +155,13 @@ async function checkHidden(ctx: XrContext, images: () => Promise<ImageOnChain[]>
   // hidden description still confirms that description is on the ledger.
   const described = description ?? (await images()).find((i) => i.description === found.description)?.description;
   const ledger = await ledgerInfo(ctx, described ?? found.description);
-  const differences = FIELDS.filter((f) => String(found[f] ?? "") !== String(ledger[f] ?? "")).map((f) => ({ field: f, image: found[f], ledger: ledger[f] }));
+  // A hospital patient's profile is compared with its commitments on chain, not clear values.
+  const compared = found.committed ? FIELDS.filter((f) => ["contract", "patient", "description"].includes(f)) : FIELDS;
+  const differences: { field: string; image: unknown; ledger: unknown }[] = compared.filter((f) => String(found[f] ?? "") !== String(ledger[f] ?? "")).map((f) => ({ field: f, image: found[f], ledger: ledger[f] }));
+  if (found.committed) {
+    const { committedDifferences } = require("./hospital/authenticate") as typeof import("./hospital/authenticate");
+    differences.push(...(await committedDifferences(ctx.chain, ctx.deployment.xr, found.committed)));
+  }
   if (described === undefined) differences.push({ field: "description", image: found.description, ledger: "(no shared image with this description)" });
   if (!differences.length) return { ok: true, found, ledger, differences, reason: `the hidden patient data (${found.name}, ${found.patient}, "${clip(found.description)}") matches the ledger` };
   const list = differences.map((d) => `${d.field}: image says ${JSON.stringify(d.image)}, ledger says ${JSON.stringify(d.ledger)}`).join("; ");

@@ -1,7 +1,7 @@
 import { checksumAddress } from "../../core/chain/accounts";
 import { getPermission } from "../../core/chain/actions/permissions";
 import { readDeployment, ROLE_NAMES, DEFAULT_ROLE_INDEX } from "../../core/chain/deployment";
-import { xrContext } from "../../core/chain/xr";
+import { permissionContext } from "../../core/chain/xr";
 import { withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
 
@@ -9,7 +9,7 @@ export async function run(g: Globals): Promise<CommandOutput> {
   return withChain(g, async (chain) => {
     const deployment = readDeployment(chain.home, chain.key);
     const accounts = await chain.accounts();
-    const ctx = deployment ? xrContext(chain) : undefined;
+    const ctx = deployment ? permissionContext(chain) : undefined;
     const rows = await Promise.all(
       accounts.map(async (raw, index) => {
         const address = checksumAddress(raw);

@@ -12,6 +12,8 @@ interface AnchorOptions {
   label?: string;
   part: string;
   window: string;
+  patientFrom?: string;
+  createPatients?: boolean;
 }
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : 0);
@@ -22,6 +24,8 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
   if (!Number.isInteger(window) || window < 1 || window > 4096) throw new UsageError(`--window must be a whole number from 1 to 4096, got "${o.window}"`);
   if (!o.part.trim() || Buffer.byteLength(o.part) > 32) throw new UsageError("--part must be 1 to 32 bytes");
   const manifest = readManifest(manifestFile); // a bad manifest fails here, before the chain is opened
+  if (o.patientFrom !== undefined) return require("./anchor-patients.js").run(g, manifestFile, manifest, o, window);
+  if (o.createPatients) throw new UsageError("--create-patients goes with --patient-from <regex>");
   return withChain(g, async (chain) => {
     const ctx = xrContext(chain);
     const from = await senderFor(g, chain, ctx.deployment, "doctor");

@@ -1,9 +1,9 @@
-import { UsageError } from "../../errors";
+import { UsageError, XrayError } from "../../errors";
 import { DEFAULT_MODEL, loadCard, type CardOverrides } from "../../core/model/card";
 import { classifyFiles, openClassifier, type Verdict } from "../../core/model/classify";
 import { imageInputs } from "../../core/model/inputs";
 import { parseIndex } from "../../core/validate";
-import { recordPrediction } from "../../core/chain/actions/predictions";
+import { recordPrediction, UNCERTAIN_PREFIX } from "../../core/chain/actions/predictions";
 import { xrContext } from "../../core/chain/xr";
 import { senderFor, withChain, type Globals } from "../context";
 import { txJson, txText, type CommandOutput } from "../output";
@@ -21,6 +21,8 @@ interface ClassifyOptions {
   batch?: string;
   threads?: string;
   record?: string;
+  allowUncertain?: boolean;
+  threshold?: string;
   hidden?: boolean;
 }
 
@@ -31,6 +33,7 @@ export async function run(g: Globals, paths: string[], o: ClassifyOptions): Prom
   const recordIndex = o.record === undefined ? undefined : parseIndex(o.record, "record index");
   const { files, failed } = imageInputs(paths, { hidden: o.hidden });
   if (recordIndex !== undefined && (paths.length !== 1 || files.length !== 1)) throw new UsageError("--record stores one prediction: give exactly one image");
+  if (o.allowUncertain && recordIndex === undefined) throw new UsageError("--allow-uncertain goes with --record");
 
   const classifier = await openClassifier(loadCard(o.model ?? DEFAULT_MODEL, overrides), { batch, threads });
   let bar: Progress | undefined;
@@ -46,21 +49,30 @@ export async function run(g: Globals, paths: string[], o: ClassifyOptions): Prom
   let recorded: CommandOutput | undefined;
   if (recordIndex !== undefined && result.verdicts.length === 1) {
     const verdict = result.verdicts[0];
+    if (verdict.uncertain && !o.allowUncertain) {
+      throw new XrayError(
+        `${safeText(verdict.file)}: the verdict is uncertain (${verdict.top} ${percent(verdict.confidence)}, below the threshold ${percent(classifier.card.threshold)}); nothing recorded (give --allow-uncertain to record it as uncertain)`,
+        "VERDICT_UNCERTAIN",
+      );
+    }
+    const label = storedLabel(verdict);
     recorded = await withChain(g, async (chain) => {
       const ctx = xrContext(chain);
       const from = await senderFor(g, chain, ctx.deployment, "doctor");
-      const out = await recordPrediction(ctx, { index: recordIndex, file: verdict.file, label: verdict.label, confidence: verdict.confidence, model: classifier.sha256, from });
-      return { json: { index: recordIndex, tx: txJson(out) }, text: `recorded on X-ray #${recordIndex}: ${verdict.label} ${percent(verdict.confidence)}`, details: txText(out) };
+      const out = await recordPrediction(ctx, { index: recordIndex, file: verdict.file, label, confidence: verdict.confidence, model: classifier.sha256, from });
+      return { json: { index: recordIndex, label, uncertain: verdict.uncertain, tx: txJson(out) }, text: `recorded on X-ray #${recordIndex}: ${verdict.uncertain ? `uncertain (${verdict.top})` : verdict.label} ${percent(verdict.confidence)}`, details: txText(out) };
     });
   }
 
   const card = classifier.card;
   const lines = result.verdicts.map((v) => verdictText(v, card.labels));
-  const summary = `${result.verdicts.length} classified in ${seconds.toFixed(2)} s with ${card.name}${failed.length ? `; ${failed.length} failed` : ""}`;
+  const unsure = result.verdicts.filter((v) => v.uncertain).length;
+  const summary = `${result.verdicts.length} classified${unsure ? ` (${unsure} uncertain)` : ""} in ${seconds.toFixed(2)} s with ${card.name}${failed.length ? `; ${failed.length} failed` : ""}`;
   return {
     json: {
-      model: { file: card.model, name: card.name, sha256: classifier.sha256, card: card.source, labels: card.labels, input: card.input },
+      model: { file: card.model, name: card.name, sha256: classifier.sha256, card: card.source, labels: card.labels, input: card.input, temperature: card.temperature, threshold: card.threshold },
       count: result.verdicts.length,
+      uncertainCount: unsure,
       failedCount: failed.length,
       seconds,
       results: result.verdicts,
@@ -77,11 +89,20 @@ export async function run(g: Globals, paths: string[], o: ClassifyOptions): Prom
 
 function verdictText(v: Verdict, labels: string[]): string {
   const all = labels.map((l) => `${l} ${percent(v.probabilities[l])}`).join(", ");
-  const verdict = v.chestXray === false ? `not a chest X-ray (${v.label} ${percent(v.confidence)})` : `${v.label} ${percent(v.confidence)}`;
+  const verdict = v.uncertain
+    ? `uncertain (${v.top} ${percent(v.confidence)}${v.chestXray === false ? ", not a chest X-ray?" : ""})`
+    : v.chestXray === false
+      ? `not a chest X-ray (${v.label} ${percent(v.confidence)})`
+      : `${v.label} ${percent(v.confidence)}`;
   return `${safeText(v.file)}: ${verdict}  [${all}]`;
 }
 
 const percent = (p: number) => `${(p * 100).toFixed(1)}%`;
+
+/** What goes on chain: the label, or "uncertain:<top class>" for an uncertain verdict (see Prediction.uncertain). */
+function storedLabel(v: Verdict): string {
+  return v.uncertain ? `${UNCERTAIN_PREFIX}${v.top}` : v.label;
+}
 
 function parseOverrides(o: ClassifyOptions): CardOverrides {
   const out: CardOverrides = {};
@@ -103,6 +124,11 @@ function parseOverrides(o: ClassifyOptions): CardOverrides {
   if (o.std !== undefined) {
     out.std = numbers(o.std, "--std");
     if (out.std.some((s) => s <= 0)) throw new UsageError(`--std must be positive, got "${o.std}"`);
+  }
+  if (o.threshold !== undefined) {
+    const t = Number(o.threshold);
+    if (!/^\s*(0(\.\d+)?|1(\.0+)?|\.\d+)\s*$/.test(o.threshold) || !(t >= 0 && t <= 1)) throw new UsageError(`--threshold must be a probability from 0 to 1 (0: never uncertain), got "${o.threshold}"`);
+    out.threshold = t;
   }
   if (o.layout !== undefined) {
     const layout = o.layout.toUpperCase();

@@ -4,6 +4,7 @@ import { once } from "node:events";
 import type { Chain } from "../../core/chain/chain";
 import { formatValue, openConsole, plainValue, runScript, startConsole, type ConsoleSession, type StatementResult } from "../../core/chain/console";
 import { requireDeployment } from "../../core/chain/deployment";
+import { xrContext } from "../../core/chain/xr";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
@@ -24,7 +25,8 @@ export async function run(g: Globals, file: string | undefined, o: { eval?: stri
   const script = await readScript(file, o.eval);
   if (!script && g.json) throw new UsageError("--json needs statements to run: give a script file, --eval, or pipe them on standard input");
   return withChain(g, async (chain) => {
-    const deployment = requireDeployment(chain);
+    // on a hospital home, xr / xry are the chosen patient's clone (the paper's ABI)
+    const deployment = chain.patient ? xrContext(chain).deployment : requireDeployment(chain);
     const from = await senderFor(g, chain, deployment, "gov");
     const session = await openConsole(chain, { deployment, from });
     if (!script) {

@@ -1,4 +1,4 @@
-import { formatHashes, HASH_FORMATS, type HashFormat } from "../../core/hash/formats";
+import { formatHashes, HASH_FORMATS, type HashedFile, type HashFormat } from "../../core/hash/formats";
 import { hashDataset } from "../../core/hash/hash-dataset";
 import { checkManifestOutput, writeManifest } from "../../core/hash/manifest";
 import { checkOutput, writeOutput, type OutputTarget } from "../../core/out-file";
@@ -66,7 +66,7 @@ export async function run(g: Globals, paths: string[], o: HashOptions): Promise<
       seconds,
       ...(o.manifest ? { manifest: o.manifest } : {}),
       ...(toFile ? { out: o.out } : {}),
-      files: result.files.map(({ path, ...f }) => ({ file: path, ...f })),
+      files: result.files.map(({ path, dicom, ...f }) => ({ file: path, ...f, ...(dicom ? dicomJson(dicom) : {}) })),
       failed: result.failed.map((f) => ({ file: f.path, error: f.error })),
     },
     text: toFile ? "" : body,
@@ -74,4 +74,10 @@ export async function run(g: Globals, paths: string[], o: HashOptions): Promise<
     summary: `${result.files.length} files, ${formatBytes(result.bytes)} hashed in ${seconds.toFixed(2)} s${failed ? `; ${failed} failed` : ""}`,
     exitCode: failed ? 1 : 0,
   };
+}
+
+/** The DICOM digests and UIDs beside sha256, without the per-attribute parts (the manifest keeps those). */
+function dicomJson(d: NonNullable<HashedFile["dicom"]>) {
+  const { identityParts: _parts, ...flat } = d;
+  return flat;
 }

@@ -1,7 +1,7 @@
 import { resolveAccount } from "../../core/chain/accounts";
 import { getPermission, removePermission, type Permission } from "../../core/chain/actions/permissions";
 import { GRANTABLE, userTypeName } from "../../core/chain/roles";
-import { xrContext } from "../../core/chain/xr";
+import { permissionContext } from "../../core/chain/xr";
 import { senderFor, withChain, type Globals } from "../context";
 import { txJson, txText, type CommandOutput } from "../output";
 import { canPrompt, CancelledError, prompter } from "../prompts";
@@ -14,7 +14,7 @@ export interface RemovePermissionOptions {
 export async function run(g: Globals, account: string, o: RemovePermissionOptions = {}): Promise<CommandOutput> {
   if (canPrompt(g) && !o.yes) await confirm(g, account);
   return withChain(g, async (chain) => {
-    const ctx = xrContext(chain);
+    const ctx = permissionContext(chain);
     const [target, from] = await Promise.all([resolveAccount(chain, account, ctx.deployment), senderFor(g, chain, ctx.deployment, "gov")]);
     const out = await removePermission(ctx, { account: target, from });
     const role = userTypeName(out.events.find((e) => e.name === "PermissionRevoked")?.args.userType);
@@ -33,7 +33,7 @@ export async function run(g: Globals, account: string, o: RemovePermissionOption
  */
 async function confirm(g: Globals, account: string): Promise<void> {
   const permission: Permission = await withChain(g, async (chain) => {
-    const ctx = xrContext(chain);
+    const ctx = permissionContext(chain);
     return getPermission(ctx, await resolveAccount(chain, account, ctx.deployment));
   });
   if (!GRANTABLE.includes(permission.userType)) return;

@@ -1,7 +1,7 @@
 import { resolveAccount } from "../../core/chain/accounts";
 import { setPermission } from "../../core/chain/actions/permissions";
 import { GRANTABLE, USER_TYPES } from "../../core/chain/roles";
-import { xrContext } from "../../core/chain/xr";
+import { permissionContext } from "../../core/chain/xr";
 import { checkText, parseEnum } from "../../core/validate";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
@@ -14,7 +14,7 @@ export async function run(g: Globals, account: string, name: string, userTypeTex
   }
   checkText(name, "name");
   return withChain(g, async (chain) => {
-    const ctx = xrContext(chain);
+    const ctx = permissionContext(chain);
     const [target, from] = await Promise.all([resolveAccount(chain, account, ctx.deployment), senderFor(g, chain, ctx.deployment, "gov")]);
     const out = await setPermission(ctx, { account: target, name, userType, enabled: !o.disable, from });
     const state = o.disable ? "disabled" : "enabled";

@@ -10,6 +10,7 @@ import { withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
 import { progressBar, type Progress } from "../progress";
 import { recordJson } from "../records";
+import { allDicom, verifyDicom } from "./verify-dicom";
 
 interface VerifyOptions {
   manifest?: string;
@@ -21,6 +22,7 @@ export async function run(g: Globals, paths: string[], o: VerifyOptions): Promis
     return audit(g, o.manifest, paths[0]);
   }
   if (paths.length === 0) throw new UsageError("give the files to check on chain, or --manifest <file> to audit a folder");
+  if (o.manifest && !o.proofs && allDicom(paths)) return verifyDicom(o.manifest, paths);
   const proofsFile = o.proofs ?? (o.manifest && fs.existsSync(proofsFileFor(o.manifest)) ? proofsFileFor(o.manifest) : undefined);
   const proofs = proofsFile ? readProofs(proofsFile) : undefined;
   const hashes = await hashFiles(paths, { anyFile: true });
@@ -65,10 +67,12 @@ async function audit(g: Globals, manifest: string, folder: string | undefined): 
     folder,
     onProgress: (done, _bytes, total) => (bar ??= progressBar("auditing", total, !g.json)).update(done),
   }).finally(() => bar?.done());
-  const counts = `${r.matched} matched, ${r.changed.length} changed, ${r.missing.length} missing, ${r.moved.length} moved, ${r.new.length} new, ${r.unreadable.length} unreadable`;
+  const reencoded = r.reencoded.length ? `, ${r.reencoded.length} re-encoded (same image)` : "";
+  const counts = `${r.matched} matched${reencoded}, ${r.changed.length} changed, ${r.missing.length} missing, ${r.moved.length} moved, ${r.new.length} new, ${r.unreadable.length} unreadable`;
   const lines = [
     `audit ${r.ok ? "passed" : "FAILED"}: ${counts}`,
-    ...r.changed.map((c) => `changed:    ${safeText(c.path)} (expected ${c.expected}, found ${c.actual})`),
+    ...r.changed.map((c) => `changed:    ${safeText(c.path)} (${c.verdict === "identity-changed" ? `same image, identity changed: ${c.attributes?.join(", ")}` : c.verdict === "image-changed" ? "image changed" : `expected ${c.expected}, found ${c.actual}`})`),
+    ...r.reencoded.map((p) => `re-encoded: ${safeText(p)} (same image, file re-encoded)`),
     ...r.missing.map((p) => `missing:    ${safeText(p)}`),
     ...r.moved.map((m) => `moved:      ${safeText(m.from)} -> ${safeText(m.to)}`),
     ...r.new.map((p) => `new:        ${safeText(p)}`),

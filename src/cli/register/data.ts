@@ -42,17 +42,20 @@ Examples:
     .option("--label <name>", "the data set's name in the batch event (default: the manifest's path)")
     .option("--part <part>", "body part stored with each record", "chest")
     .option("--window <n>", "transactions sent before waiting for a receipt", "64")
+    .option("--patient-from <regex>", "hospital home: record each image on the patient its path names (first group, else the match, is the MRN)")
+    .option("--create-patients", "with --patient-from: create the patients the register does not know (from the host)")
     .addHelpText(
       "after",
       `
 Safe to interrupt and run again: hashes already on chain are skipped (per record), and a
 root already anchored is not sent twice (batch); each image ends up anchored exactly once.
-Record indexes go to <manifest>.anchor.json.
+Record indexes go to <manifest>.anchor.json (per patient: <manifest>.patients/<n>.anchor.json).
 
 Examples:
   $ xray hash chest_xray/ --manifest chest.json > /dev/null
   $ xray anchor chest.json
-  $ xray anchor chest.json --batch --label kaggle-chest-xray --json`,
+  $ xray anchor chest.json --batch --label kaggle-chest-xray --json
+  $ xray anchor chest.json --patient-from '(person\\d+)_' --create-patients`,
     );
 
   define(program, "verify", from("verify"))
@@ -75,19 +78,27 @@ Examples:
     );
 
   define(program, "dataset", from("dataset"))
-    .description("write a Kaggle-shaped benchmark data set (train|test|val/NORMAL|PNEUMONIA, 5,856 JPEGs) from real chest X-rays")
+    .description("write a Kaggle-shaped benchmark data set (train|test|val/NORMAL|PNEUMONIA, 5,856 JPEGs), or with --dicom a PACS-like DICOM set, from real chest X-rays")
     .argument("<out-dir>", "where to write it")
     .option("--source <dir>", "the chest X-ray folder with images/<label>/ (default: ../shared/data/cxr or env XRAY_CXR_DATA)")
     .option("--seed <n>", "same seed, same bytes", "1")
-    .option("--scale <f>", "fraction of each folder's count, e.g. 0.01 for a quick set", "1")
+    .option("--scale <f>", "fraction of each folder's count, e.g. 0.01 for a quick set (default: 1)")
+    .option("--dicom", "write DICOM instances instead: <PatientID>/study-NNNN/K.dcm and .index.csv, from --source (default: ../shared/data/cxr/originals)")
+    .option("--studies <n>", "with --dicom: studies to write, 1 or 2 instances each (default: 10)")
+    .option("--patients <n>", "with --dicom: patients the studies belong to (default: half the studies)")
+    .option("--max-size <px>", "with --dicom: shrink images to fit in this size (default: 0 = their own size)")
     .addHelpText(
       "after",
       `
 Deterministic and resumable: images already written are kept, each new one is written
-atomically. Sizes spread over about 0.3 to 3 MB.
+atomically. Sizes spread over about 0.3 to 3 MB. With --dicom, the instances cycle through
+explicit and implicit VR little endian, RLE, JPEG-LS, JPEG 2000 and JPEG lossless (all
+lossless) and JPEG baseline; 8 and 16 bits (12 stored); MONOCHROME1 and MONOCHROME2; modality
+CR or DX, body part CHEST, view PA or AP, with made-up patients.
 
 Examples:
   $ xray dataset bench/data/kaggle
+  $ xray dataset bench/data/pacs --dicom --studies 500 --patients 200 --max-size 1024
   $ xray dataset /tmp/small --scale 0.01 --json`,
     );
 
@@ -113,14 +124,19 @@ Examples:
     .option("--layout <NCHW|NHWC>", "tensor layout: NCHW (PyTorch) or NHWC (Keras) (default: the card, else the model's shape)")
     .option("--batch <n>", "images per inference call", "16")
     .option("--threads <n>", "ONNX Runtime threads (default: one per core)")
+    .option("--threshold <p>", "abstention threshold: a top probability below it is 'uncertain' (default: the card's; 0 = never)")
     .option("--record <index>", "store the prediction with X-ray record <index> (one image, whose SHA-256 must be that record's; from a doctor)")
+    .option("--allow-uncertain", "with --record: store an uncertain verdict (as 'uncertain:<top class>') instead of refusing it")
     .option("--hidden", "include files and folders whose names start with '.'")
     .addHelpText(
       "after",
       `
-Research use only, not for clinical decisions. Files that cannot be decoded, missing paths
-and empty folders are reported on stderr; the others are classified, and the exit status is
-1 if any failed. The shipped model's card (models/xray-vgg-cxr4.json) gives its test metrics.
+Research use only, not for clinical decisions. Probabilities are calibrated (the card's
+temperature); below the card's threshold the verdict is 'uncertain', with the probabilities
+still given, and --record refuses it unless --allow-uncertain. Files that cannot be decoded,
+missing paths and empty folders are reported on stderr; the others are classified, and the
+exit status is 1 if any failed. The shipped model's card (models/xray-vgg-cxr4.json) gives its
+leave-one-source-out, test and calibration figures.
 
 Examples:
   $ xray classify ../shared/data/cxr/originals

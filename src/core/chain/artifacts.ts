@@ -20,7 +20,7 @@ export interface Artifact {
   linkReferences: Record<string, Record<string, { start: number; length: number }[]>>;
 }
 
-export type ContractName = "xr" | "strlib";
+export type ContractName = "xr" | "strlib" | "hospital" | "xrpatient";
 
 let cache: Record<string, Artifact> | undefined;
 

@@ -3,6 +3,15 @@ import { httpProvider } from "./http";
 import type { Provider } from "./provider";
 import type { LocalSigner } from "./signer";
 
+/** One patient of a hospital: its contract (a clone with the paper's xr ABI) and account. */
+export interface PatientRef {
+  /** The patient's number in the register (#n). */
+  n: number;
+  mrn: string;
+  contract: string;
+  account: string | null;
+}
+
 export interface ConnectOptions extends OpenEmbeddedOptions {
   /** The xray home (state folder). */
   home: string;
@@ -19,6 +28,8 @@ export interface Chain {
   /** "embedded" or the RPC URL: the key deployments are recorded under. */
   key: string;
   signer?: LocalSigner;
+  /** On a hospital home, the patient per-patient actions act on (--patient, else the current one). */
+  patient?: PatientRef;
   chainId(): Promise<number>;
   /** The node's accounts, then the local signer's (if not already among them). */
   accounts(): Promise<string[]>;

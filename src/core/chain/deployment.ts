@@ -16,6 +16,15 @@ export interface Deployment {
   block: number;
   deployedAt: string;
   roles: Record<RoleName, string>;
+  /** `xray hospital init`: the registry of patients (each an EIP-1167 clone of xrpatient). */
+  hospital?: HospitalDeployment;
+}
+
+export interface HospitalDeployment {
+  registry: string;
+  implementation: string;
+  /** Block of the registry deployment (patient event scans start here). */
+  block: number;
 }
 
 type DeploymentFile = Record<string, Deployment>;

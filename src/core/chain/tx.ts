@@ -35,7 +35,8 @@ export interface TxResult {
 
 interface RawReceipt {
   transactionHash: string;
-  blockNumber: string;
+  /** null in the pending receipts some nodes return. */
+  blockNumber: string | null;
   gasUsed: string;
   status: string;
   from: string;
@@ -160,7 +161,8 @@ const NONCE_TAKEN = /nonce too low|correct nonce|can'?t be replaced|(replacement
 function explainSendFailure(chain: Chain, req: TxRequest, err: unknown, attempts: number): unknown {
   if (!(err instanceof RpcError)) return asRevert(err);
   const options = { cause: err, details: err.message };
-  if (/unknown account|not recognized|no such account|unlocked|authentication needed/i.test(err.message)) {
+  // Ganache, geth ("unknown account", "authentication needed"), Anvil ("No Signer available").
+  if (/unknown account|not recognized|no such account|unlocked|authentication needed|no signer/i.test(err.message)) {
     return new SignerError(
       `${chain.provider.description} holds no unlocked key for ${req.from}: sign locally with --private-key <file> or --keystore <file>`,
       options,
@@ -187,14 +189,33 @@ export async function transactionCount(chain: Chain, account: string, block: "la
   return BigInt(await chain.provider.request<string>("eth_getTransactionCount", [account, block]));
 }
 
-/** Polls for a receipt; a failed (status 0) transaction is replayed to decode its revert. */
+/** How often a transaction still without a receipt is looked up, to tell "not yet" from "never". */
+const DROP_LOOK_MS = 2_000;
+
+/**
+ * Polls for a receipt (5 ms, doubling to 500 ms): nodes answer a send before the receipt exists
+ * (anvil, even automining; any node with interval mining), so "none yet" is the normal first
+ * answer, as is a receipt without a block (a pending one, from some nodes). A failed (status 0)
+ * transaction is replayed to decode its revert.
+ */
 export async function waitForReceipt(chain: Chain, hash: string, timeoutMs = 120_000): Promise<TxResult> {
   const deadline = Date.now() + timeoutMs;
   let receipt: RawReceipt | null = null;
+  let nextLook = Date.now() + DROP_LOOK_MS;
+  let unknownAt: number | undefined;
   for (let delay = 5; ; delay = Math.min(delay * 2, 500)) {
     receipt = await chain.provider.request<RawReceipt | null>("eth_getTransactionReceipt", [hash]);
-    if (receipt) break;
-    if (Date.now() > deadline) throw new RpcError(`transaction ${hash} was not mined within ${timeoutMs / 1000} s`);
+    if (receipt?.blockNumber) break;
+    const now = Date.now();
+    if (now > deadline) throw new RpcError(`transaction ${hash} was not mined within ${timeoutMs / 1000} s`);
+    // A transaction the node no longer knows (dropped from its pool, or replaced by another with
+    // its nonce) is never mined: said after two looks DROP_LOOK_MS apart, not at the deadline.
+    if (now >= nextLook) {
+      nextLook = now + DROP_LOOK_MS;
+      if (await chain.provider.request<unknown>("eth_getTransactionByHash", [hash])) unknownAt = undefined;
+      else if (unknownAt === undefined) unknownAt = now;
+      else throw new XrayError(`transaction ${hash} is no longer known to ${chain.provider.description} (dropped from its pool or replaced): it was not mined; send again`, "TX_DROPPED");
+    }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   if (BigInt(receipt.status) !== 1n) {

@@ -1,4 +1,4 @@
-import { RevertError, XrayError } from "../../errors";
+import { RevertError, UsageError, XrayError } from "../../errors";
 import { decodeEvents, decodeResult, encodeCall, type DecodedEvent } from "./abi";
 import { artifact } from "./artifacts";
 import type { Chain } from "./chain";
@@ -20,7 +20,22 @@ export interface TxOutcome {
 
 /** The xr contract of this chain's deployment (NotDeployedError if `xray init` never ran). */
 export function xrContext(chain: Chain): XrContext {
-  return { chain, deployment: requireDeployment(chain) };
+  const deployment = requireDeployment(chain);
+  if (!deployment.hospital) return { chain, deployment };
+  const p = chain.patient;
+  if (!p) {
+    // a home that had the paper's patient before it became a hospital keeps it as the default
+    if (deployment.xr !== deployment.hospital.implementation) return { chain, deployment };
+    throw new UsageError("no patient chosen on this hospital home: give --patient <mrn|#n|address> (or XRAY_PATIENT), or add one with `xray patients add`");
+  }
+  // The patient's clone has the paper's ABI: every xr action works on it unchanged.
+  return { chain, deployment: { ...deployment, xr: p.contract, roles: { ...deployment.roles, patient: p.account ?? deployment.roles.patient } } };
+}
+
+/** Where permissions are granted: the hospital registry (hospital-wide) on a hospital home, else xr. */
+export function permissionContext(chain: Chain): XrContext {
+  const deployment = requireDeployment(chain);
+  return deployment.hospital ? { chain, deployment: { ...deployment, xr: deployment.hospital.registry } } : { chain, deployment };
 }
 
 /** Calls a view function; reverts come back as sentences. */

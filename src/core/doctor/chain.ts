@@ -30,6 +30,10 @@ export async function checkChain(home: string, deployment: Deployment | undefine
     const block = Number(BigInt(await provider.request<string>("eth_blockNumber")));
     checks.push(ok("chain", `${provider.description} opens; block ${block.toLocaleString("en-US")}`));
     if (deployment) checks.push(await checkContracts(provider, deployment, paths.deployments));
+    if (deployment?.hospital) {
+      const { checkRegister } = require("../hospital/consistency") as typeof import("../hospital/consistency");
+      checks.push(await checkRegister(provider, home, deployment, waitMs));
+    }
     return checks;
   } catch (err) {
     return [problem("chain", `${provider.description} opens but fails to answer: ${err instanceof XrayError ? err.details ?? err.message : reason(err)}`, damagedFix(paths))];

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { UsageError } from "../../errors";
 import { hashFiles, type HashFilesOptions } from "./hash-files";
 import { listFiles } from "./files";
-import { manifestAndCompanions, readManifest, relativeToManifest, resolveFromManifest } from "./manifest";
+import { manifestAndCompanions, readManifest, type ManifestEntry, relativeToManifest, resolveFromManifest } from "./manifest";
 
 export interface AuditOptions extends Pick<HashFilesOptions, "threads" | "onProgress"> {
   /** Audit this folder instead of the manifest's own (a copy of the data set moved elsewhere). Needs a one-root manifest. */
@@ -14,7 +14,9 @@ export interface AuditOptions extends Pick<HashFilesOptions, "threads" | "onProg
 export interface AuditResult {
   manifest: string;
   matched: number;
-  changed: { path: string; expected: string; actual: string }[];
+  changed: { path: string; expected: string; actual: string; verdict?: "image-changed" | "identity-changed"; attributes?: string[] }[];
+  /** DICOM instances whose file changed but whose image and identity did not (a PACS re-encoded them): not a failure. */
+  reencoded: string[];
   missing: string[];
   /** A manifest file found at another path with its bytes unchanged. */
   moved: { from: string; to: string }[];
@@ -50,7 +52,7 @@ export async function auditManifest(manifestFile: string, options: AuditOptions 
   const hashes = await hashFiles(diskAbs, { ...options, anyFile: true });
 
   const expected = new Map(manifest.files.map((f) => [f.path, f.sha256]));
-  const result: AuditResult = { manifest: manifestFile, matched: 0, changed: [], missing: [], moved: [], new: [], unreadable: [], ok: false };
+  const result: AuditResult = { manifest: manifestFile, matched: 0, changed: [], reencoded: [], missing: [], moved: [], new: [], unreadable: [], ok: false };
   result.unreadable.push(...listed.problems.map((p) => ({ path: toRel(p.path), error: p.error })));
   const seen = new Set<string>();
   const extra = new Map<string, string[]>(); // sha256 -> new paths with it
@@ -77,7 +79,27 @@ export async function auditManifest(manifestFile: string, options: AuditOptions 
     else result.missing.push(f.path);
   }
   for (const paths of extra.values()) result.new.push(...paths);
+  await sortDicomChanges(result, manifest.files, toDisk);
   result.new.sort();
   result.ok = !result.changed.length && !result.missing.length && !result.moved.length && !result.new.length && !result.unreadable.length;
   return result;
+}
+
+/** Changed DICOM files with digests in the manifest: re-encoded (passes), identity changed (which attributes) or image changed. */
+async function sortDicomChanges(result: AuditResult, entries: ManifestEntry[], toDisk: (rel: string) => string): Promise<void> {
+  const byPath = new Map(entries.filter((e) => e.contentSha256).map((e) => [e.path, e]));
+  const dicom = result.changed.filter((c) => byPath.has(c.path));
+  if (!dicom.length) return;
+  const { digestFiles } = require("../dicom/hash-dicom") as typeof import("../dicom/hash-dicom");
+  const { compareDicom } = require("../dicom/verify") as typeof import("../dicom/verify");
+  const digests = await digestFiles(dicom.map((c) => toDisk(c.path)));
+  dicom.forEach((c, i) => {
+    const d = digests[i];
+    if (!d.ok) return;
+    const v = compareDicom(byPath.get(c.path)!, c.actual, d.digests);
+    if (v.verdict === "re-encoded") {
+      result.changed.splice(result.changed.indexOf(c), 1);
+      result.reencoded.push(c.path);
+    } else if (v.verdict !== "identical") Object.assign(c, { verdict: v.verdict, attributes: v.changed });
+  });
 }

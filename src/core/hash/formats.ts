@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { DICOM_FIELDS, type DicomHashFields } from "../dicom/hash-dicom";
 
 /** A hashed file as `xray hash` prints it. */
 export interface HashedFile {
@@ -7,7 +8,12 @@ export interface HashedFile {
   sha256: string;
   label: string;
   mime: string;
+  /** DICOM instances: the content and identity digests and the UIDs. */
+  dicom?: DicomHashFields & { identityParts?: Record<string, string> };
 }
+
+/** The DICOM fields of a hashed file, flat, without the per-attribute parts. */
+const dicomFields = (f: HashedFile) => (f.dicom ? Object.fromEntries(DICOM_FIELDS.map((k) => [k, f.dicom![k]])) : {});
 
 export const HASH_FORMATS = ["text", "jsonl", "csv", "icon"] as const;
 export type HashFormat = (typeof HASH_FORMATS)[number];
@@ -20,13 +26,15 @@ export function sha256sumLine(f: HashedFile): string {
 }
 
 export function jsonLine(f: HashedFile): string {
-  return JSON.stringify({ path: f.path, size: f.size, sha256: f.sha256, label: f.label, mime: f.mime });
+  return JSON.stringify({ path: f.path, size: f.size, sha256: f.sha256, label: f.label, mime: f.mime, ...dicomFields(f) });
 }
 
 const csvField = (v: string | number) => (/[",\n\r]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
 export const CSV_HEADER = "path,size,sha256,label,mime";
-export function csvLine(f: HashedFile): string {
-  return [f.path, f.size, f.sha256, f.label, f.mime].map(csvField).join(",");
+/** With DICOM files in the set, the DICOM columns follow (empty for other images). */
+export function csvLine(f: HashedFile, dicom = false): string {
+  const extra = dicom ? DICOM_FIELDS.map((k) => f.dicom?.[k] ?? "") : [];
+  return [f.path, f.size, f.sha256, f.label, f.mime, ...extra].map(csvField).join(",");
 }
 
 /**
@@ -53,8 +61,10 @@ export function formatHashes(files: HashedFile[], format: HashFormat): string {
       return files.map(sha256sumLine).join("\n");
     case "jsonl":
       return files.map(jsonLine).join("\n");
-    case "csv":
-      return [CSV_HEADER, ...files.map(csvLine)].join("\n");
+    case "csv": {
+      const dicom = files.some((f) => f.dicom);
+      return [dicom ? [CSV_HEADER, ...DICOM_FIELDS].join(",") : CSV_HEADER, ...files.map((f) => csvLine(f, dicom))].join("\n");
+    }
     case "icon":
       return iconModule(files);
   }

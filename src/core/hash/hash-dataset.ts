@@ -4,7 +4,7 @@ import type { HashedFile } from "./formats";
 import { hashStream, type FileHash } from "./hash-file";
 import { hashFiles, type HashFilesOptions } from "./hash-files";
 import { listFiles } from "./files";
-import { MANIFEST_FORMAT, manifestAndCompanions, relativeToManifest, type Manifest } from "./manifest";
+import { manifestEntry, MANIFEST_FORMAT, manifestAndCompanions, relativeToManifest, type Manifest } from "./manifest";
 
 export interface HashDatasetOptions extends HashFilesOptions {
   /** Include hidden files and folders. */
@@ -48,6 +48,7 @@ export async function hashDataset(inputs: string[], options: HashDatasetOptions 
       bytes += r.size;
     } else failed.push({ path: p, error: r.error });
   });
+  bytes -= await addDicomDigests(files, failed);
   const out: HashDatasetResult = { files, failed, bytes };
   if (manifestFile) {
     const rel = (p: string) => relativeToManifest(manifestFile, p);
@@ -58,9 +59,30 @@ export async function hashDataset(inputs: string[], options: HashDatasetOptions 
       roots: inputs.map(rel),
       count: files.length,
       bytes,
-      files: files.map((f) => ({ ...f, path: rel(f.path) })),
+      files: files.map((f) => manifestEntry({ ...f, path: rel(f.path) })),
       failed: failed.map((f) => ({ ...f, path: rel(f.path) })),
     };
   }
   return out;
+}
+
+/**
+ * DICOM instances get their content and identity digests and UIDs; one that cannot be decoded
+ * (truncated, damaged, unsupported transfer syntax) moves to `failed` with the reason.
+ */
+async function addDicomDigests(files: HashedFile[], failed: { path: string; error: string }[]): Promise<number> {
+  const dicom = files.filter((f) => f.mime === "application/dicom" && f.path !== "-");
+  let lost = 0;
+  if (!dicom.length) return lost;
+  const { digestFiles } = require("../dicom/hash-dicom") as typeof import("../dicom/hash-dicom");
+  const results = await digestFiles(dicom.map((f) => f.path));
+  results.forEach((r, i) => {
+    if (r.ok) dicom[i].dicom = r.digests;
+    else {
+      failed.push({ path: dicom[i].path, error: r.error });
+      files.splice(files.indexOf(dicom[i]), 1);
+      lost += dicom[i].size;
+    }
+  });
+  return lost;
 }

@@ -12,6 +12,22 @@ export interface ManifestEntry {
   /** The folder the file was in (NORMAL, PNEUMONIA, ...). */
   label: string;
   mime: string;
+  /** DICOM instances (docs/dicom-digests.md): pixels and image attributes, patient and study attributes. */
+  contentSha256?: string;
+  identitySha256?: string;
+  /** One 16-hex-digit digest per identity attribute: which ones changed, without keeping their values. */
+  identityParts?: Record<string, string>;
+  sopInstanceUid?: string;
+  studyInstanceUid?: string;
+  seriesInstanceUid?: string;
+  sopClassUid?: string;
+  transferSyntaxUid?: string;
+}
+
+/** A hashed file as a manifest entry: the DICOM digests flat beside sha256. */
+export function manifestEntry(f: { path: string; size: number; sha256: string; label: string; mime: string; dicom?: Partial<ManifestEntry> }): ManifestEntry {
+  const { dicom, ...rest } = f;
+  return { ...rest, ...(dicom ?? {}) };
 }
 
 /** A data set's hashes: what `xray hash --manifest` writes and `verify`/`anchor` read. */

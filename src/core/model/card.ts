@@ -18,6 +18,10 @@ export interface ModelCard {
   input: InputSpec;
   /** "softmax" when the model outputs logits; "none" when it already outputs probabilities. */
   activation: "softmax" | "none";
+  /** Calibration: logits are divided by this before the softmax (card `output.temperature`; 1 = none). */
+  temperature: number;
+  /** Below this top probability the verdict is "uncertain" (card `abstention.threshold`); 0 = never. */
+  threshold: number;
   /** Where the card came from: its file, or "flags". */
   source: string;
   /** The full card JSON, for display (metrics, intended use). */
@@ -33,6 +37,8 @@ export interface CardOverrides {
   mean?: number[];
   std?: number[];
   layout?: "NCHW" | "NHWC";
+  /** Abstention threshold, 0-1 (0: never "uncertain"). */
+  threshold?: number;
 }
 
 /** The card beside a model: `name.onnx` -> `name.json`. */
@@ -78,10 +84,14 @@ export function loadCard(model: string, overrides: CardOverrides = {}): ModelCar
       std: overrides.std ?? numberList(input.std, [1]),
     },
     activation: ((raw?.output as Record<string, unknown> | undefined)?.activation as ModelCard["activation"]) ?? "softmax",
+    temperature: cardNumber((raw?.output as Record<string, unknown> | undefined)?.temperature, 1, "output.temperature", cardFile),
+    threshold: overrides.threshold ?? cardNumber((raw?.abstention as Record<string, unknown> | undefined)?.threshold, 0, "abstention.threshold", cardFile),
     source: raw ? cardFile : "flags",
     raw,
   };
   if (card.notChestXray && !labels.includes(card.notChestXray)) throw new ModelError(`${where}: notChestXray "${card.notChestXray}" is not one of the labels`, "MODEL_CARD");
+  if (!(card.temperature > 0)) throw new ModelError(`${where}: output.temperature must be positive, got ${card.temperature}`, "MODEL_CARD");
+  if (!(card.threshold >= 0 && card.threshold <= 1)) throw new ModelError(`${where}: abstention.threshold must be between 0 and 1, got ${card.threshold}`, "MODEL_CARD");
   if (card.input.std.some((s) => !(s > 0))) throw new ModelError(`${where}: std must be positive, got ${card.input.std.join(",")}`, "MODEL_CARD");
   return card;
 }
@@ -123,6 +133,12 @@ function shapeText(shape: ReadonlyArray<number | string>): string {
 function stringList(v: unknown, field: string, file: string): string[] {
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x)) throw new ModelError(`the model card ${file} has no "${field}" list of names`, "MODEL_CARD");
   return v as string[];
+}
+
+function cardNumber(v: unknown, fallback: number, field: string, file: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new ModelError(`the model card ${file}: ${field} must be a number, got ${JSON.stringify(v)}`, "MODEL_CARD");
+  return v;
 }
 
 function numberList(v: unknown, fallback: number[]): number[] {

@@ -53,15 +53,23 @@ export async function openClassifier(card: ModelCard, options: OpenClassifierOpt
   return { card: checked, sha256, batch, fixedBatch, session, close: () => session.release() };
 }
 
+/** The verdict when the top probability is below the card's abstention threshold. */
+export const UNCERTAIN = "uncertain";
+
 /** One image's verdict. */
 export interface Verdict {
   file: string;
+  /** The most probable class, or "uncertain" when its probability is below the card's threshold. */
   label: string;
-  /** The winning class's probability, 0-1. */
+  /** The most probable class, whether or not the verdict is uncertain. */
+  top: string;
+  /** The top class's (calibrated) probability, 0-1. */
   confidence: number;
-  /** Every class's probability, in the card's label order. */
+  /** true when confidence < the card's abstention threshold: label is then "uncertain". */
+  uncertain: boolean;
+  /** Every class's (calibrated) probability, in the card's label order. */
   probabilities: Record<string, number>;
-  /** false when the model's "not a chest X-ray" class won; null when the model has no such class. */
+  /** false when the model's "not a chest X-ray" class is the top class; null when the model has no such class. */
   chestXray: boolean | null;
 }
 
@@ -102,7 +110,7 @@ export async function classifyFiles(c: Classifier, files: string[], options: Cla
   return { verdicts, failed };
 }
 
-/** Probabilities (rows in the card's label order) for already decoded images. */
+/** Probabilities (rows in the card's label order; softmax(logits / temperature)) for already decoded images. */
 export async function infer(c: Classifier, images: Pixels[]): Promise<Float32Array[]> {
   const { Tensor } = await import("onnxruntime-node");
   const spec = c.card.input;
@@ -123,7 +131,7 @@ export async function infer(c: Classifier, images: Pixels[]): Promise<Float32Arr
   const rows: Float32Array[] = [];
   for (let i = 0; i < images.length; i++) {
     const row = values.slice(i * k, (i + 1) * k);
-    rows.push(c.card.activation === "softmax" ? softmax(row) : row);
+    rows.push(c.card.activation === "softmax" ? softmax(row, c.card.temperature) : row);
   }
   return rows;
 }
@@ -141,9 +149,9 @@ async function loadImage(file: string, card: ModelCard): Promise<Pixels | ModelE
   }
 }
 
-export function softmax(logits: Float32Array): Float32Array {
+export function softmax(logits: Float32Array, temperature = 1): Float32Array {
   const max = Math.max(...logits);
-  const exp = logits.map((v) => Math.exp(v - max));
+  const exp = logits.map((v) => Math.exp((v - max) / temperature));
   const sum = exp.reduce((a, b) => a + b, 0);
   return exp.map((v) => v / sum);
 }
@@ -151,10 +159,11 @@ export function softmax(logits: Float32Array): Float32Array {
 function verdictOf(card: ModelCard, file: string, probs: Float32Array): Verdict {
   let best = 0;
   for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-  const label = card.labels[best];
+  const top = card.labels[best];
   const probabilities: Record<string, number> = {};
   card.labels.forEach((l, i) => (probabilities[l] = round(probs[i])));
-  return { file, label, confidence: round(probs[best]), probabilities, chestXray: card.notChestXray ? label !== card.notChestXray : null };
+  const uncertain = probs[best] < card.threshold;
+  return { file, label: uncertain ? UNCERTAIN : top, top, confidence: round(probs[best]), uncertain, probabilities, chestXray: card.notChestXray ? top !== card.notChestXray : null };
 }
 
 const round = (p: number) => Math.round(p * 1e6) / 1e6;

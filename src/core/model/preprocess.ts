@@ -34,7 +34,7 @@ export interface Pixels {
  */
 export async function loadPixels(input: string | Buffer, spec: Pick<InputSpec, "channels" | "width" | "height">): Promise<Pixels> {
   const { default: sharp } = await import("sharp");
-  let img: Sharp = sharp(input, { failOn: "warning", limitInputPixels: 268_402_689 })
+  let img: Sharp = (await dicomInput(input)) ?? sharp(input, { failOn: "warning", limitInputPixels: 268_402_689 })
     .rotate()
     .flatten({ background: "#000000" });
   img = spec.channels === 1 ? img.toColourspace("b-w") : img.toColourspace("srgb");
@@ -46,6 +46,20 @@ export async function loadPixels(input: string | Buffer, spec: Pick<InputSpec, "
     throw new ModelError(`decoded to ${info.width}x${info.height}x${info.channels}, expected ${spec.width}x${spec.height}x${spec.channels}`, "MODEL_INPUT");
   }
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: spec.channels };
+}
+
+/**
+ * A DICOM instance as sharp input: its first frame rendered to 8-bit grey (MONOCHROME1 inverted,
+ * VOI LUT or window applied, else a robust min-max; any transfer syntax), or undefined for other images.
+ */
+async function dicomInput(input: string | Buffer): Promise<Sharp | undefined> {
+  const { isDicom, dicomGrey8 } = require("../dicom/render") as typeof import("../dicom/render");
+  if (!isDicom(input)) return undefined;
+  const { default: sharp } = await import("sharp");
+  const g = await dicomGrey8(input).catch((err: Error) => {
+    throw new ModelError(err.message, "IMAGE_UNREADABLE", { cause: err });
+  });
+  return sharp(Buffer.from(g.data.buffer, g.data.byteOffset, g.data.length), { raw: { width: g.width, height: g.height, channels: 1 } });
 }
 
 /**

@@ -98,7 +98,15 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
   let nonce = local ? await transactionCount(chain, from, "pending") : undefined;
   const gasPrice = local ? BigInt(await chain.provider.request<string>("eth_gasPrice")) : undefined;
 
+  // Alone on an in-process chain, pool everything with the miner stopped and let it fill
+  // whole blocks: one block per ~200 records instead of one per record. Nothing outside
+  // this process sees the stopped miner, and a kill loses only the unmined pool.
+  const pooled = chain.provider.exclusive === true;
   const inFlight: { sha256: string; hash: Promise<string> }[] = [];
+  // Each send starts when the one before it was accepted (one round trip, no receipt wait):
+  // a node that picks the nonce itself (anvil's eth_sendTransaction) can give two concurrent
+  // sends from one account the same nonce, and one of them is then never mined.
+  let lastSend: Promise<unknown> = Promise.resolve();
   const settle = async () => {
     const { sha256, hash } = inFlight.shift()!;
     const tx = await waitForReceipt(chain, await hash).catch((err) => {
@@ -116,12 +124,11 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
   const send = (sha256: string) => {
     const req = { ...request(sha256), gas, gasPrice, nonce };
     if (nonce !== undefined) nonce += 1n;
-    inFlight.push({ sha256, hash: submitTx(chain, req) });
+    const hash = pooled ? submitTx(chain, req) : lastSend.then(() => submitTx(chain, req));
+    hash.catch(() => {}); // awaited in order by settle(); a failure is reported there, once
+    lastSend = hash;
+    inFlight.push({ sha256, hash });
   };
-  // Alone on an in-process chain, pool everything with the miner stopped and let it fill
-  // whole blocks: one block per ~200 records instead of one per record. Nothing outside
-  // this process sees the stopped miner, and a kill loses only the unmined pool.
-  const pooled = chain.provider.exclusive === true;
   try {
     if (pooled) {
       const block = await chain.provider.request<{ gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);

@@ -4,10 +4,16 @@ import { checksumAddress } from "../accounts";
 import { getXray } from "./records";
 import { xrCall, xrSend, type TxOutcome, type XrContext } from "../xr";
 
+/** The stored label of a verdict recorded although uncertain: "uncertain:<the top class>". */
+export const UNCERTAIN_PREFIX = "uncertain:";
+
 /** A classifier's verdict stored with an image record (the Medchain patient page's prediction). */
 export interface Prediction {
   index: number;
+  /** As stored: the class, or "uncertain:<top class>" for a verdict recorded with --allow-uncertain. */
   label: string;
+  /** The stored verdict was below the model's abstention threshold. */
+  uncertain: boolean;
   /** The winning class's probability, 0-1 (stored in basis points: 4 decimals). */
   confidence: number;
   /** SHA-256 of the model file, 64 hex digits. */
@@ -63,6 +69,7 @@ function toPrediction(index: number, p: Record<string, unknown>, name: string): 
   return {
     index,
     label: String(p.label),
+    uncertain: String(p.label).startsWith(UNCERTAIN_PREFIX),
     confidence: Number(p.confidence) / 10000,
     model: String(p.model).slice(2),
     author: checksumAddress(String(p.author)),

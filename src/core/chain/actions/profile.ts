@@ -27,13 +27,20 @@ export async function getProfile(ctx: XrContext): Promise<Profile> {
   };
 }
 
-/** Sets the birthday (a real date, YYYYMMDD); from the host. */
-export function setBirthday(ctx: XrContext, p: { birthday: string; from: string }): Promise<TxOutcome> {
-  return xrSend(ctx, "setBirthday", [p.birthday], p.from);
+/** Sets the birthday (a real date, YYYYMMDD); from the host. A hospital patient's is committed, not clear. */
+export async function setBirthday(ctx: XrContext, p: { birthday: string; from: string }): Promise<TxOutcome> {
+  return (await committed(ctx, "birthday", p.birthday, p.from)) ?? xrSend(ctx, "setBirthday", [p.birthday], p.from);
+}
+
+/** On a hospital home, the field's new commitment (undefined for a paper or public profile). */
+function committed(ctx: XrContext, field: "birthday" | "contact", value: string, from: string): Promise<TxOutcome | undefined> {
+  if (!ctx.deployment.hospital) return Promise.resolve(undefined);
+  const { setCommittedField } = require("../../hospital/update") as typeof import("../../hospital/update");
+  return setCommittedField(ctx, field, value, from);
 }
 
 /** Sets the patient's contact; from the host. */
 export async function setContact(ctx: XrContext, p: { contact: string; from: string }): Promise<TxOutcome> {
   checkText(p.contact, "contact", "the contact", { allowEmpty: true });
-  return xrSend(ctx, "setContact", [p.contact], p.from);
+  return (await committed(ctx, "contact", p.contact, p.from)) ?? xrSend(ctx, "setContact", [p.contact], p.from);
 }
