@@ -14,7 +14,7 @@ import { listFiles } from "../src/core/hash/files";
 import { writeFileAtomic } from "../src/core/home";
 import { generateKaggleDataset } from "../src/core/imaging/kaggle-dataset";
 import { lineChartSvg } from "./chart";
-import { BIN, machine, median, ROOT, timedRun, TRUFFLE } from "./lib";
+import { BIN, finishBench, machine, median, parseBenchArgs, ratio, ROOT, runMain, summarise, timedRun, TRUFFLE, type Measurement, type Ratio } from "./lib";
 
 export interface AnchorBenchOptions {
   /** The Kaggle-shaped data set (written by `xray dataset` if missing). */
@@ -28,6 +28,8 @@ export interface AnchorBenchOptions {
   runs?: number;
   /** Where to write the results. */
   out?: string;
+  /** Scale of the data set when it has to be generated (1 = the whole 5,856 images). */
+  scale?: number;
   log?: (line: string) => void;
 }
 
@@ -58,7 +60,7 @@ export async function runAnchorBench(o: AnchorBenchOptions = {}) {
   if (!fs.existsSync(path.join(data, ".xray-dataset.json"))) {
     if (!o.source) throw new Error(`no data set at ${data}: run xray dataset ${data} first (or give the source)`);
     log(`writing the Kaggle-shaped data set to ${data} ...`);
-    await generateKaggleDataset(data, { source: o.source });
+    await generateKaggleDataset(data, { source: o.source, scale: o.scale });
   }
   const all = listFiles([data]).files.filter((f) => f.path.endsWith(".jpeg")).map((f) => f.path);
   const sizes = [...(o.sizes ?? [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]).filter((n) => n <= all.length), ...(o.full === false ? [] : [all.length])];
@@ -202,19 +204,43 @@ function chart(rows: SizeRow[]): string {
   });
 }
 
+/** The shared schema: per size, hashing beside sha256sum and anchoring beside truffle exec. */
+export function anchorSchema(rows: SizeRow[]): { measurements: Measurement[]; ratios: Ratio[] } {
+  const measurements: Measurement[] = [];
+  const ratios: Ratio[] = [];
+  for (const r of rows) {
+    const one = (id: string, label: string, v: number) => {
+      const m = summarise(`${id}.${r.images}`, `${label}, ${r.images} images`, [v]);
+      measurements.push(m);
+      return m;
+    };
+    const hash = one("xray-hash", "xray hash (median)", r.hashMs);
+    const sum = one("sha256sum", "sha256sum (median)", r.sha256sumMs);
+    const anchor = one("xray-anchor.embedded", "xray anchor, one record per image, embedded chain", r.anchorWallMs);
+    const node = one("xray-anchor.xray-node", "xray anchor through xray node", r.anchorNodeMs);
+    const truffle = one("truffle-exec.xray-node", "truffle exec, one setXrayhash per image, through xray node", r.truffleMs);
+    one("xray-anchor-batch.embedded", "xray anchor --batch, chain part", r.batchChainMs);
+    ratios.push(ratio(`sha256sum/xray-hash.${r.images}`, sum, hash, "higher"), ratio(`truffle/xray-anchor.${r.images}`, truffle, node, "higher"));
+    ratios.push(ratio(`xray-anchor.embedded/xray-node.${r.images}`, anchor, node));
+  }
+  return { measurements, ratios };
+}
+
 if (require.main === module) {
-  const argv = process.argv.slice(2);
+  const args = parseBenchArgs();
+  const argv = args.rest;
   const arg = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-  runAnchorBench({
-    data: arg("--data"),
-    source: arg("--source") ?? path.join(ROOT, "..", "shared", "data", "cxr"),
-    sizes: arg("--sizes")?.split(",").map(Number),
-    full: !argv.includes("--no-full"),
-    runs: arg("--runs") ? Number(arg("--runs")) : undefined,
-  })
-    .then((r) => process.stdout.write(r.markdown))
-    .catch((err) => {
-      process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
-      process.exit(1);
+  runMain(async () => {
+    const r = await runAnchorBench({
+      data: arg("--data") ?? (args.quick ? path.join(ROOT, "bench", "data", "kaggle-quick") : undefined),
+      source: arg("--source") ?? path.join(ROOT, "..", "shared", "data", "cxr"),
+      scale: args.quick ? 0.02 : undefined,
+      sizes: arg("--sizes")?.split(",").map(Number) ?? (args.quick ? [10, 50, 100] : undefined),
+      full: !argv.includes("--no-full") && !args.quick,
+      runs: args.runs ?? (args.quick ? 3 : undefined),
+      out: args.quick ? path.join(ROOT, "bench", "results", "quick") : undefined,
     });
+    process.stdout.write(r.markdown);
+    return finishBench("anchor-bench", { ...args, json: args.json ?? path.join(ROOT, "bench", "results", `anchor-bench.schema${args.quick ? ".quick" : ""}.json`) }, anchorSchema(r.result.rows));
+  });
 }

@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { loadCard } from "../src/core/model/card";
 import { openClassifier, type Classifier } from "../src/core/model/classify";
 import { inputShape, loadPixels, normalise } from "../src/core/model/preprocess";
-import { BIN, ROOT, machine, median, timedRun } from "./lib";
+import { BIN, ROOT, finishBench, machine, median, parseBenchArgs, ratio, runMain, summarise, timedRun, type Measurement, type Ratio } from "./lib";
 
 const OUT = path.join(ROOT, "bench", "results");
 const DATA = path.join(ROOT, "bench", "data", "classify");
@@ -58,7 +58,9 @@ function torch(args: string[]): any {
 
 const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
 
-async function main() {
+const args = parseBenchArgs();
+
+async function main(): Promise<number> {
   fs.mkdirSync(DATA, { recursive: true });
   const card = JSON.parse(fs.readFileSync(MODEL.replace(/\.onnx$/, ".json"), "utf8"));
   const files: string[] = card.data.split.testFiles.slice(0, Math.max(...BATCHES)).map((f: string) => path.join(SHARED, f));
@@ -84,24 +86,28 @@ async function main() {
 
   log("VGG-16 224x224x3 (random weights): PyTorch, and the ONNX export once ...");
   const vggFile = path.join(DATA, "vgg16-224.onnx");
-  const vggBatches = [1, 8];
-  const torchVgg = torch(["vgg16", vggFile, vggBatches.join(","), String(THREADS)]);
-  log("VGG-16: ONNX Runtime ...");
-  const labels = Array.from({ length: 1000 }, (_, i) => `c${i}`);
-  const vgg = await openClassifier(loadCard(vggFile, { labels, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }), { threads: THREADS });
-  const vggPer = 3 * 224 * 224;
-  const vggData = Float32Array.from({ length: 8 * vggPer }, (_, i) => Math.sin(i) * 1.5);
-  const ortVgg = await timeOrt(vgg, vggData, vggPer, vggBatches, true);
-  await vgg.close();
+  // --quick leaves VGG-16 out (minutes on 2 cores)
+  const vggBatches = args.quick ? [] : [1, 8];
+  const torchVgg = args.quick ? { batches: {} as Record<number, Timing> } : torch(["vgg16", vggFile, vggBatches.join(","), String(THREADS)]);
+  let ortVgg: Record<string, Timing> = {};
+  if (!args.quick) {
+    log("VGG-16: ONNX Runtime ...");
+    const labels = Array.from({ length: 1000 }, (_, i) => `c${i}`);
+    const vgg = await openClassifier(loadCard(vggFile, { labels, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }), { threads: THREADS });
+    const vggPer = 3 * 224 * 224;
+    const vggData = Float32Array.from({ length: 8 * vggPer }, (_, i) => Math.sin(i) * 1.5);
+    ortVgg = await timeOrt(vgg, vggData, vggPer, vggBatches, true);
+    await vgg.close();
+  }
 
   log("xray classify: whole processes ...");
   const cxrImages = path.join(SHARED, "cxr", "images");
   const one = path.join(SHARED, "cxr", "originals", "normal", "00001280_004.png");
   const oneMs: number[] = [];
-  for (let i = 0; i < 5; i++) oneMs.push((await timedRun(process.execPath, [BIN, "classify", one, "-q"])).ms);
+  for (let i = 0; i < (args.quick ? 3 : 5); i++) oneMs.push((await timedRun(process.execPath, [BIN, "classify", one, "-q"])).ms);
   const allMs: number[] = [];
   let count = 0;
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < (args.quick ? 1 : 3); i++) {
     const r = await timedRun(process.execPath, [BIN, "classify", cxrImages, "--json"]);
     count = JSON.parse(r.stdout).count;
     allMs.push(r.ms);
@@ -130,8 +136,9 @@ async function main() {
     vgg16: { ort: ortVgg, torch: torchVgg.batches, rows: vggRows },
     cli: { oneImageMs: round(median(oneMs), 0), folder: { images: count, ms: round(median(allMs), 0), imagesPerSecond: round((count * 1000) / median(allMs), 1) } },
   };
-  fs.mkdirSync(OUT, { recursive: true });
-  fs.writeFileSync(path.join(OUT, "classify-bench.json"), JSON.stringify(result, null, 2) + "\n");
+  const out = args.quick ? path.join(OUT, "quick") : OUT;
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, "classify-bench.json"), JSON.stringify(result, null, 2) + "\n");
   const md = [
     `# bench:classify (${result.machine}; ${THREADS} threads each; ONNX Runtime ${result.onnxruntime}, PyTorch ${result.torch})`,
     "",
@@ -150,7 +157,16 @@ async function main() {
     `Whole processes: \`xray classify\` of one image ${result.cli.oneImageMs} ms (start-up, model load, decode, inference; median of 5); of the ${count} shared chest X-rays (cxr/images, up to 320x320) ${(result.cli.folder.ms / 1000).toFixed(2)} s, ${result.cli.folder.imagesPerSecond} img/s (median of 3).`,
     "",
   ].join("\n");
-  fs.writeFileSync(path.join(OUT, "classify-bench.md"), md);
+  fs.writeFileSync(path.join(out, "classify-bench.md"), md);
+  const measurements: Measurement[] = [summarise("classify.one-image", "xray classify, one image, whole process", oneMs), summarise("classify.folder", `xray classify, ${count} images`, allMs)];
+  const ratios: Ratio[] = [];
+  for (const b of BATCHES) {
+    const ort = summarise(`ort.small.batch${b}`, `ONNX Runtime, small model, batch ${b} (ms per run)`, [ortSmall[b].msPerRun]);
+    const pt = summarise(`torch.small.batch${b}`, `PyTorch, small model, batch ${b} (ms per run)`, [torchSmall.batches[b].msPerRun]);
+    measurements.push(ort, pt);
+    ratios.push(ratio(`ort/torch.small.batch${b}`, ort, pt));
+  }
+  return finishBench("classify-bench", { ...args, json: args.json ?? path.join(ROOT, "bench", "results", `classify-bench.schema${args.quick ? ".quick" : ""}.json`) }, { measurements, ratios, versions: { onnxruntime: result.onnxruntime, torch: String(result.torch) } });
   process.stdout.write(md);
 }
 

@@ -5,7 +5,7 @@
  * Writes bench/results/cli-bench.md and .json. Run: npm run bench:cli [-- --runs N]
  */
 import { spawn } from "node:child_process";
-import { BIN, machine, median, ROOT, timed, TRUFFLE } from "./lib";
+import { BIN, finishBench, machine, measure, parseBenchArgs, ratio, ROOT, runMain, timed, TRUFFLE } from "./lib";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -22,19 +22,16 @@ import { writeFileAtomic } from "../src/core/home";
 
 const HASH = "16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 7;
+const args = parseBenchArgs();
+const runs = args.runs ?? (args.quick ? 3 : 7);
 
-async function series(label: string, cmd: string, args: string[], env: NodeJS.ProcessEnv) {
-  await timed(cmd, args, env); // warm the file cache; not counted
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await timed(cmd, args, env));
-  const row = { label, runs, medianMs: Math.round(median(times)), minMs: Math.round(Math.min(...times)), maxMs: Math.round(Math.max(...times)) };
-  process.stderr.write(`${label}: median ${row.medianMs} ms (${row.minMs}-${row.maxMs})\n`);
-  return row;
+async function series(id: string, label: string, cmd: string, argv: string[], env: NodeJS.ProcessEnv) {
+  const m = await measure(id, label, runs, () => timed(cmd, argv, env)); // one warm-up run, not counted
+  return { m, label, runs, medianMs: Math.round(m.median), minMs: Math.round(m.min), maxMs: Math.round(m.max) };
 }
 
 async function gasTable(home: string) {
-  const chain = await connectChain({ home });
+  const chain = await connectChain({ home, idleSeconds: 0 });
   try {
     const [gov, host, doctor, patient] = await chain.accounts();
     const d = await deployXr(chain, { name: "Ken", patient, age: 25, gender: 0, bloodType: 1, gov, host, hostName: "Host", doctor });
@@ -61,15 +58,16 @@ async function gasTable(home: string) {
   }
 }
 
-async function main() {
+async function main(): Promise<number> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "xray-bench-"));
   const env = { XRAY_HOME: home, XRAY_RPC: "" };
   const gas = await gasTable(fs.mkdtempSync(path.join(os.tmpdir(), "xray-bench-gas-")));
 
   await timed(process.execPath, [BIN, "init"], env);
   await timed(process.execPath, [BIN, "set-permission", "doctor", "Dr.Lee", "doctor"], env);
-  const help = await series("xray --help (start-up floor: node + commander)", process.execPath, [BIN, "--help"], env);
-  const embedded = await series("xray set-xray-hash, embedded chain (Ganache in-process)", process.execPath, [BIN, "set-xray-hash", "chest", HASH], env);
+  const floor = await series("node-e-0", "node -e 0 (Node's own start)", process.execPath, ["-e", "0"], env);
+  const help = await series("help", "xray --help (start-up floor: node + commander)", process.execPath, [BIN, "--help"], env);
+  const embedded = await series("set-xray-hash.embedded", "xray set-xray-hash, embedded chain (background chain process)", process.execPath, [BIN, "set-xray-hash", "chest", HASH], env);
 
   const port = 8700 + Math.floor(Math.random() * 200);
   const nodeEnv = { ...env, XRAY_NODE_PORT: String(port) };
@@ -78,8 +76,8 @@ async function main() {
   let viaNode, truffle;
   try {
     await timed(TRUFFLE, ["migrate"], nodeEnv);
-    viaNode = await series("xray set-xray-hash, through xray node", process.execPath, [BIN, "set-xray-hash", "chest", HASH], nodeEnv);
-    truffle = await series("truffle exec set-xray-hash.js, through xray node", TRUFFLE, ["exec", "scripts/truffle/set-xray-hash.js"], nodeEnv);
+    viaNode = await series("set-xray-hash.xray-node", "xray set-xray-hash, through xray node", process.execPath, [BIN, "set-xray-hash", "chest", HASH], nodeEnv);
+    truffle = await series("truffle-exec.xray-node", "truffle exec set-xray-hash.js, through xray node", TRUFFLE, ["exec", "scripts/truffle/set-xray-hash.js"], nodeEnv);
   } finally {
     node.kill("SIGTERM");
   }
@@ -87,7 +85,7 @@ async function main() {
     date: new Date().toISOString(),
     machine: machine(),
     runs,
-    timings: [help, embedded, viaNode, truffle],
+    timings: [floor, help, embedded, viaNode, truffle].map(({ m: _m, ...row }) => row),
     ratios: {
       truffleExecOverXrayViaNode: +(truffle.medianMs / viaNode.medianMs).toFixed(2),
       truffleExecOverXrayEmbedded: +(truffle.medianMs / embedded.medianMs).toFixed(2),
@@ -113,10 +111,19 @@ async function main() {
   writeFileAtomic(path.join(ROOT, "bench", "results", "cli-bench.json"), JSON.stringify(result, null, 2) + "\n");
   writeFileAtomic(path.join(ROOT, "bench", "results", "cli-bench.md"), md);
   process.stdout.write(md);
+  const { stopDaemon } = await import("../src/core/chain/daemon-client.js");
+  await stopDaemon(home);
   fs.rmSync(home, { recursive: true, force: true });
+  return finishBench("cli-bench", { ...args, json: args.json ?? path.join(ROOT, "bench", "results", `cli-bench.schema${args.quick ? ".quick" : ""}.json`) }, {
+    measurements: [floor.m, help.m, embedded.m, viaNode.m, truffle.m],
+    ratios: [
+      ratio("help/node", help.m, floor.m),
+      ratio("set-xray-hash.embedded/node", embedded.m, floor.m),
+      ratio("set-xray-hash.xray-node/node", viaNode.m, floor.m),
+      ratio("truffle-exec/xray.xray-node", truffle.m, viaNode.m, "higher"),
+    ],
+    extra: { gas },
+  });
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { connectChain } from "../src/core/chain/chain";
-import { BIN, ROOT, machine, median, timedRun } from "./lib";
+import { BIN, ROOT, finishBench, machine, median, parseBenchArgs, ratio, runMain, summarise, timedRun, type Measurement, type Ratio } from "./lib";
 
 const OUT = path.join(ROOT, "bench", "results");
 const DATA = path.join(ROOT, "bench", "data");
@@ -181,26 +181,42 @@ async function gasTable(source: string) {
   }
 }
 
-async function main() {
+const args = parseBenchArgs();
+
+async function main(): Promise<number> {
   const cxr = [process.env.XRAY_CXR_DATA, path.join(ROOT, "..", "shared", "data", "cxr")].find((d) => d && fs.existsSync(d))!;
   const source = path.join(cxr, "originals", "normal", fs.readdirSync(path.join(cxr, "originals", "normal")).sort()[0]);
   log(`machine: ${machine()}; ipfs_cid ${hasIpfsCid ? "installed" : "NOT installed (no peer column)"}`);
   const shareHome = await sharingHome("share");
   const sizes: SizeRow[] = [];
-  for (const mb of SIZES_MB) {
+  for (const mb of args.quick ? [1, 10] : SIZES_MB) {
     const file = await tiffOf(mb, source);
-    const row = await sizeRow(mb, file, shareHome, mb >= 100 ? 3 : 5);
+    const row = await sizeRow(mb, file, shareHome, args.runs ?? (args.quick ? 3 : mb >= 100 ? 3 : 5));
     sizes.push(row);
     log(`${mb} MB: add ${row.addMs.toFixed(0)} ms, get ${row.getMs.toFixed(0)} ms, upload ${row.uploadMs.toFixed(0)} ms, download ${row.downloadMs.toFixed(0)} ms, add -n ${row.onlyHashMs.toFixed(0)} ms vs ipfs_cid ${row.ipfsCidMs?.toFixed(0)} ms`);
   }
-  const small = await smallRow(await smallImages(), 3);
+  const small = await smallRow((await smallImages()).slice(0, args.quick ? 100 : SMALL_COUNT), 3);
   log(`${small.count} images: add ${small.addMs.toFixed(0)} ms, get ${small.getMs.toFixed(0)} ms, add -n ${small.onlyHashMs.toFixed(0)} ms vs ipfs_cid ${small.ipfsCidMs?.toFixed(0)} ms`);
   const gas = await gasTable(source);
   const result = { machine: machine(), date: new Date().toISOString(), pcim: { ...PCIM, gas: PCIM_GAS }, sizes, small, gas };
-  fs.mkdirSync(OUT, { recursive: true });
-  fs.writeFileSync(path.join(OUT, "ipfs-bench.json"), JSON.stringify(result, null, 2) + "\n");
-  fs.writeFileSync(path.join(OUT, "ipfs-bench.md"), markdown(result));
+  const out = args.quick ? path.join(OUT, "quick") : OUT;
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, "ipfs-bench.json"), JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(path.join(out, "ipfs-bench.md"), markdown(result));
   process.stdout.write(markdown(result));
+  const measurements: Measurement[] = [];
+  const ratios: Ratio[] = [];
+  const one = (id: string, label: string, v: number) => (measurements.push(summarise(id, label, [v])), measurements[measurements.length - 1]);
+  for (const x of sizes) {
+    const add = one(`ipfs-add.${x.mb}MB`, `xray ipfs add, ${x.mb} MB`, x.addMs);
+    one(`ipfs-get.${x.mb}MB`, `xray ipfs get, ${x.mb} MB`, x.getMs);
+    one(`upload.${x.mb}MB`, `xray upload, ${x.mb} MB`, x.uploadMs);
+    one(`download.${x.mb}MB`, `xray download, ${x.mb} MB`, x.downloadMs);
+    const onlyHash = one(`ipfs-add-n.${x.mb}MB`, `xray ipfs add -n, ${x.mb} MB`, x.onlyHashMs);
+    if (x.ipfsCidMs !== null) ratios.push(ratio(`ipfs_cid/xray-add-n.${x.mb}MB`, one(`ipfs_cid.${x.mb}MB`, `ipfs_cid, ${x.mb} MB`, x.ipfsCidMs), onlyHash, "higher"));
+    ratios.push(ratio(`ipfs-add/add-n.${x.mb}MB`, add, onlyHash));
+  }
+  return finishBench("ipfs-bench", { ...args, json: args.json ?? path.join(ROOT, "bench", "results", `ipfs-bench.schema${args.quick ? ".quick" : ""}.json`) }, { measurements, ratios, extra: { gas } });
 }
 
 const mbps = (bytes: number, ms: number) => (bytes / 1e6 / (ms / 1000)).toFixed(1);
@@ -239,7 +255,4 @@ ${r.gas.map((g) => `| ${g.fn} | ${g.pcim ?? "-"} | ${n(g.pcimGas)} | ${n(g.gasUs
 `;
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
-  process.exit(1);
-});
+runMain(main);

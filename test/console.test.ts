@@ -26,6 +26,11 @@ const statements = (out: CommandOutput) => (out.json as { statements: Statement[
 const failure = (work: Promise<unknown>) => work.then(() => expect.fail("expected a failure"), (err: unknown) => err as XrayError);
 const lockOf = (home: string) => path.join(home, "chain.lock");
 
+// These tests check that the console releases the chain it holds itself: XRAY_CHAIN_IDLE=0, no
+// background process (its lock is the process's; chain-daemon.test.ts covers it). Mocha runs each
+// file in its own worker, so this reaches only this file's commands.
+process.env.XRAY_CHAIN_IDLE = "0";
+
 /** Runs `work` with process.stdout captured (what a text-mode script prints). */
 async function captured<T>(work: () => Promise<T>): Promise<{ value: T; stdout: string }> {
   const write = process.stdout.write;
@@ -43,7 +48,7 @@ async function captured<T>(work: () => Promise<T>): Promise<{ value: T; stdout: 
 
 describe("xray console: the command on a fresh embedded chain", function () {
   const home = tempHome("console");
-  const g = (raw: RawGlobals = {}) => resolveGlobals({ home, ...raw }, {});
+  const g = (raw: RawGlobals = {}) => resolveGlobals({ home, ...raw }, { XRAY_CHAIN_IDLE: "0" });
   let deployed: { xr: string; roles: Record<string, string> };
 
   before(async () => {
@@ -138,7 +143,7 @@ describe("xray console: the command on a fresh embedded chain", function () {
     expect(missing.code).to.equal("BAD_INPUT");
     expect(missing.message).to.match(/^cannot read the script .*missing\.js: ENOENT$/);
     const empty = tempHome("console-empty");
-    const none = await failure(run(resolveGlobals({ home: empty, json: true }, {}), undefined, { eval: "1" }));
+    const none = await failure(run(resolveGlobals({ home: empty, json: true }, { XRAY_CHAIN_IDLE: "0" }), undefined, { eval: "1" }));
     expect(none.code).to.equal("NOT_DEPLOYED");
     expect(fs.existsSync(lockOf(empty))).to.equal(false);
   });

@@ -15,3 +15,7 @@ process.env.TMPDIR = runDir;
 if (runDir !== inherited) process.once("exit", () => fs.rmSync(runDir, { recursive: true, force: true }));
 
 export const mochaHooks = {};
+
+// The background chain process each test home starts leaves 3 s after its last command
+// (not the default 120 s), so a run does not gather one idle Ganache per home.
+process.env.XRAY_CHAIN_IDLE ??= "3";

@@ -43,17 +43,23 @@ describe("reliability: damaged homes, stale state, busy chains", function () {
   const copyHome = (label: string) => {
     const copy = tempHome(label);
     made.push(copy);
-    fs.cpSync(home, copy, { recursive: true });
+    // a background chain process's socket and record belong to the original, not to a copy
+    fs.cpSync(home, copy, { recursive: true, filter: (src) => !/(chain\.sock|chain-daemon\.json)$/.test(src) });
     return copy;
   };
 
+  // These scenarios are about a command holding the chain itself (its lock, its database):
+  // XRAY_CHAIN_IDLE=0, no background process. chain-daemon.test.ts covers that process.
+  const idleBefore = process.env.XRAY_CHAIN_IDLE;
   before(async () => {
+    process.env.XRAY_CHAIN_IDLE = "0";
     ok(await xray(home, ["init", "-q"]));
     ok(await xray(home, ["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]));
     ok(await xray(home, ["set-xray-hash", "chest", PAPER_HASH, "-q"]));
   });
 
   after(async () => {
+    process.env.XRAY_CHAIN_IDLE = idleBefore;
     for (const child of children) await stopProcess(child);
     for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -5,7 +5,6 @@ import * as path from "node:path";
 import { connectChain } from "../src/core/chain/chain";
 import { shareImage } from "../src/core/chain/actions/access";
 import { xrContext } from "../src/core/chain/xr";
-import { startKuboStub, type KuboStub } from "./helpers/kubo-stub";
 import { BIN, ROOT, cxrData, fails, ok, tempHome, xray } from "./helpers/cli";
 
 // Temporary folders go under the run folder that test/hooks.ts removes at the end.
@@ -200,45 +199,8 @@ describe("encrypted images and patient-centric sharing (xray keys, upload, downl
   });
 });
 
-// --ipfs <url>: the same upload and download through a Kubo RPC API endpoint. The endpoint is
-// a labelled stand-in (test/helpers/kubo-stub.ts): no Kubo binary can be installed here.
-describe("xray --ipfs <url>: content on a Kubo RPC endpoint (stand-in server, see kubo-stub.ts)", function () {
-  const home = tempHome("kubo");
-  const work = tempHome("kubo");
-  let stub: KuboStub;
-  const env = () => ({ XRAY_PASSPHRASE: PASS, XRAY_IPFS: stub.url });
-  before(async () => {
-    stub = await startKuboStub();
-    ok(await xray(home, ["init", "-q"]));
-    ok(await xray(home, ["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]));
-    ok(await xray(home, ["keys", "generate", "--name", "Ken", "--account", "patient"], { env: env() }));
-    ok(await xray(home, ["keys", "generate", "--name", "Dr.Lee", "--account", "doctor"], { env: env() }));
-  });
-  after(() => stub.close());
-
-  it("ipfs add/get and upload/download go to the node: same CIDs, root pinned, nothing in the embedded store", async () => {
-    const image = filesUnder(path.join(cxrData(), "originals")).sort()[1];
-    const plain = await xray(home, ["ipfs", "add", image, "--json"], { env: env() });
-    ok(plain);
-    const embedded = await xray(tempHome("kubo-ref"), ["ipfs", "add", image, "--json"]);
-    expect(plain.json.files[0].cid).to.equal(embedded.json.files[0].cid);
-    expect(stub.pins.has(plain.json.files[0].cid)).to.equal(true);
-    const up = await xray(home, ["upload", image, "--to", "patient", "--json"], { env: env() });
-    ok(up);
-    expect(stub.pins.has(up.json.cid)).to.equal(true);
-    expect(stub.calls.filter((c) => c === "block/put").length).to.be.greaterThan(1);
-    expect(filesUnder(path.join(home, "ipfs", "blocks"))).to.deep.equal([]);
-    const out = path.join(work, "back.img");
-    ok(await xray(home, ["download", up.json.cid, "--out", out], { env: env() }));
-    expect(sha256(out)).to.equal(sha256(image));
-    // Without --ipfs the embedded store does not have it.
-    fails(await xray(home, ["download", up.json.cid, "--out", out + "2", "--json"], { env: { XRAY_PASSPHRASE: PASS } }), "IPFS_NOT_FOUND", /not in the IPFS store/);
-    // A block the node does not have; a node that is not there.
-    fails(await xray(home, ["ipfs", "get", "QmdMXJCTec89xBdRYPxCro9TpavKU3dPaG14DDeuh652CP", "--out", out + "3", "--json"], { env: env() }), "IPFS_NOT_FOUND", /is not on the IPFS node at/);
-    fails(await xray(home, ["ipfs", "get", up.json.cid, "--out", out + "3", "--ipfs", "http://127.0.0.1:9", "--json"]), "IPFS_UNREACHABLE", /cannot reach the IPFS node at http:\/\/127.0.0.1:9/);
-    fails(await xray(home, ["ipfs", "get", up.json.cid, "--out", out + "3", "--ipfs", "localhost:5001"]), "BAD_INPUT", /--ipfs must be a Kubo RPC URL/);
-  });
-});
+// --ipfs <url>: upload, approve and download through a real IPFS node are in
+// test/ipfs-node.test.ts (js-ipfs), with the stand-in kept there for the faults only it makes.
 
 // The passphrase prompt on a terminal: driven through a pseudo-terminal (python3's pty).
 describe("passphrase prompts on a terminal (pseudo-terminal)", function () {

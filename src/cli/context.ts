@@ -23,6 +23,8 @@ export interface Globals {
   passphraseFile?: string;
   /** Seconds to wait for another process holding the embedded chain (--wait, XRAY_WAIT; 0 = fail at once). */
   wait: number;
+  /** Seconds the background chain process outlives its last command (XRAY_CHAIN_IDLE, default 120; 0 = none). */
+  chainIdle: number;
   /** The command running, for lock files and messages: "xray set-xray-hash". */
   command?: string;
   /** On a hospital home, the patient (--patient, XRAY_PATIENT): MRN, #n or contract address. */
@@ -68,9 +70,19 @@ export function resolveGlobals(raw: RawGlobals, env: NodeJS.ProcessEnv = process
     ipfs,
     passphraseFile: raw.passphraseFile ?? (env.XRAY_PASSPHRASE_FILE || undefined),
     wait: waitSeconds(raw.wait ?? (env.XRAY_WAIT || undefined)),
+    chainIdle: idleSeconds(env.XRAY_CHAIN_IDLE),
     command: raw.command,
-    patient: raw.patient ?? (env.XRAY_PATIENT || undefined),
+    // init's --patient (the paper patient's account) shares the global flag's name: commander
+    // gives it to the program, so init reads it from here; XRAY_PATIENT is never an account
+    patient: raw.patient ?? (raw.command === "xray init" ? undefined : env.XRAY_PATIENT || undefined),
   };
+}
+
+/** XRAY_CHAIN_IDLE: seconds, default 120, 0 = no background chain process. */
+export function idleSeconds(value: string | undefined): number {
+  if (value === undefined || value === "") return 120;
+  if (!/^\s*\d+\s*$/.test(value)) throw new UsageError(`XRAY_CHAIN_IDLE must be a whole number of seconds (0 = no background chain process), got "${value}"`);
+  return Number(value);
 }
 
 /** --wait / XRAY_WAIT: seconds, default 60, 0 = fail at once. */
@@ -128,9 +140,10 @@ export async function withChain<T>(g: Globals, work: (chain: Chain) => Promise<T
  * How a command waits for the embedded chain: --wait seconds, and on a terminal one line
  * saying what it waits for, held by whom and since when (a silent minute looks like a hang).
  */
-export function chainWait(g: Globals): { waitMs: number; command?: string; onWait: (holder: Holder, what: string) => void } {
+export function chainWait(g: Globals): { waitMs: number; idleSeconds: number; command?: string; onWait: (holder: Holder, what: string) => void } {
   return {
     waitMs: g.wait * 1000,
+    idleSeconds: g.chainIdle,
     command: g.command,
     onWait(holder, what) {
       if (!process.stderr.isTTY || g.quiet || g.wait === 0) return;

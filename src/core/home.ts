@@ -14,6 +14,12 @@ export interface HomePaths {
   nodeInfo: string;
   /** Contract addresses and role accounts, per chain. */
   deployments: string;
+  /** Written by the background chain process while it serves the chain (pid, start time, socket). */
+  daemonInfo: string;
+  /** Held while a command starts the background chain process, so two commands start one. */
+  daemonStartLock: string;
+  /** The background chain process's messages (it has no terminal). */
+  daemonLog: string;
 }
 
 export function homePaths(root: string): HomePaths {
@@ -24,6 +30,9 @@ export function homePaths(root: string): HomePaths {
     chainLock: path.join(abs, "chain.lock"),
     nodeInfo: path.join(abs, "node.json"),
     deployments: path.join(abs, "deployments.json"),
+    daemonInfo: path.join(abs, "chain-daemon.json"),
+    daemonStartLock: path.join(abs, "chain-daemon.lock"),
+    daemonLog: path.join(abs, "chain-daemon.log"),
   };
 }
 

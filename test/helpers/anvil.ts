@@ -14,6 +14,13 @@ export interface Anvil {
   child: ChildProcess;
   /** anvil's unlocked dev accounts (the well-known mnemonic), in order. */
   accounts: string[];
+  /** One JSON-RPC call to the node. */
+  rpc(method: string, params?: unknown[]): Promise<unknown>;
+  /**
+   * `count` new random keys, funded with 1,000 ETH each (anvil_setBalance): accounts the node
+   * cannot sign for, so xray must sign locally (--private-key, --keystore, XRAY_PRIVATE_KEY).
+   */
+  fundedKeys(count: number): Promise<{ keys: string[]; addresses: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +31,7 @@ export function anvilBinary(): string {
   return bin;
 }
 
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
+export async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(body.error.message);
@@ -32,10 +39,11 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
 }
 
 /** Starts anvil and waits until it answers eth_accounts (about 0.1-0.2 s). */
-export async function startAnvil(options: { accounts?: number; blockTime?: number } = {}): Promise<Anvil> {
+export async function startAnvil(options: { accounts?: number; /** seconds between blocks (interval mining; default: a block per transaction) */ blockTime?: number; /** mine only on evm_mine */ noMining?: boolean } = {}): Promise<Anvil> {
   const port = await freePort();
   const args = ["--host", "127.0.0.1", "--port", String(port), "--accounts", String(options.accounts ?? 10), "--silent"];
   if (options.blockTime) args.push("--block-time", String(options.blockTime));
+  if (options.noMining) args.push("--no-mining");
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += d));
@@ -45,7 +53,7 @@ export async function startAnvil(options: { accounts?: number; blockTime?: numbe
     if (child.exitCode !== null) throw new Error(`anvil exited with ${child.exitCode}: ${stderr.trim()}`);
     try {
       const accounts = (await rpc(url, "eth_accounts")) as string[];
-      return { url, pid: child.pid!, child, accounts, stop: () => stopProcess(child) };
+      return { url, pid: child.pid!, child, accounts, rpc: (method, params) => rpc(url, method, params), fundedKeys: (n) => fundedKeys(url, n), stop: () => stopProcess(child) };
     } catch {
       if (Date.now() > deadline) {
         await stopProcess(child, "SIGKILL");
@@ -54,4 +62,13 @@ export async function startAnvil(options: { accounts?: number; blockTime?: numbe
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+async function fundedKeys(url: string, count: number): Promise<{ keys: string[]; addresses: string[] }> {
+  const crypto = await import("node:crypto");
+  const { privateKeyToAddress } = require("web3-eth-accounts") as typeof import("web3-eth-accounts");
+  const keys = Array.from({ length: count }, () => "0x" + crypto.randomBytes(32).toString("hex"));
+  const addresses = keys.map((k) => privateKeyToAddress(k));
+  for (const a of addresses) await rpc(url, "anvil_setBalance", [a, "0x" + (10n ** 21n).toString(16)]);
+  return { keys, addresses };
 }

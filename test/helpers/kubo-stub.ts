@@ -1,10 +1,11 @@
 /**
- * STAND-IN, NOT KUBO. No Kubo binary can be installed on this machine (only the npm registry
- * and Debian are reachable, and neither ships one), so the `--ipfs <url>` tests talk to this
- * small HTTP server instead. It answers the four Kubo RPC API calls xray makes through
- * kubo-rpc-client (block/put, block/get, block/stat, pin/add) the way Kubo documents them,
- * keeps blocks in memory by multihash, and hashes what it is given itself. It proves the
- * client side (requests, multipart bodies, errors, pins), never Kubo's behaviour.
+ * STAND-IN, NOT KUBO. The evidence for `--ipfs` is a real node, js-ipfs
+ * (test/helpers/ipfs-node.ts, test/ipfs-node.test.ts); this small HTTP server stays only for
+ * the faults a real node will not produce on demand (`faults` below): answering block/put
+ * with another CID than the block's (what js-ipfs did when it ignored `cid-codec`), and
+ * refusing a put (a full disk). It answers the four Kubo RPC calls xray makes (block/put,
+ * block/get, block/stat, pin/add) the way Kubo documents them, reading block/put's codec from
+ * `format` as Kubo does, and keeps blocks in memory by multihash.
  */
 import { createHash } from "node:crypto";
 import * as http from "node:http";
@@ -16,6 +17,8 @@ export interface KuboStub {
   blocks: Map<string, Buffer>;
   pins: Set<string>;
   calls: string[];
+  /** Faults to answer with, switched on and off by a test. */
+  faults: { wrongCodec?: boolean; refusePut?: boolean };
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function startKuboStub(): Promise<KuboStub> {
   const blocks = new Map<string, Buffer>();
   const pins = new Set<string>();
   const calls: string[] = [];
+  const faults: KuboStub["faults"] = {};
   const kuboError = (res: http.ServerResponse, message: string) => {
     res.writeHead(500, { "content-type": "application/json" });
     res.end(JSON.stringify({ Message: message, Code: 0, Type: "error" }));
@@ -48,12 +52,16 @@ export async function startKuboStub(): Promise<KuboStub> {
       calls.push(call);
       try {
         if (call === "block/put") {
+          if (faults.refusePut) return kuboError(res, "put block: write /repo/blocks: no space left on device");
           const data = multipartBody(Buffer.concat(chunks), String(req.headers["content-type"]));
           const digest = createHash("sha256").update(data).digest();
           blocks.set(digest.toString("hex"), data);
-          const codec = url.searchParams.get("cid-codec") === "dag-pb" || url.searchParams.get("format") === "v0" ? 0x70 : 0x55;
+          // Kubo: the legacy `format` (v0 | dag-pb | protobuf | raw) wins; else `cid-codec`, default raw.
+          const format = url.searchParams.get("format");
+          const name = format ? (format === "v0" || format === "protobuf" ? "dag-pb" : format) : (url.searchParams.get("cid-codec") ?? "raw");
+          const codec = faults.wrongCodec ? (name === "raw" ? 0x70 : 0x55) : name === "dag-pb" ? 0x70 : 0x55;
           const mh = createDigest(0x12, digest);
-          const cid = url.searchParams.get("format") === "v0" ? CID.createV0(mh as never) : CID.createV1(codec, mh);
+          const cid = format === "v0" && !faults.wrongCodec ? CID.createV0(mh as never) : CID.createV1(codec, mh);
           res.writeHead(200, { "content-type": "application/json" });
           res.end(JSON.stringify({ Key: cid.toString(), Size: data.length }));
           return;
@@ -92,6 +100,7 @@ export async function startKuboStub(): Promise<KuboStub> {
     blocks,
     pins,
     calls,
+    faults,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

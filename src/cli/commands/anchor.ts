@@ -63,6 +63,7 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
         images: out.total,
         alreadyAnchored: out.alreadyAnchored,
         sent: out.sent,
+        transactions: out.transactions ?? 0,
         gasPerRecord: gasMedian,
         gasTotal: out.gas.reduce((a, b) => a + b, 0),
         firstBlock: out.firstBlock,
@@ -71,7 +72,7 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
         seconds,
       },
       text: `anchored ${n(out.total)} images, one record each: ${n(out.sent)} recorded now, ${n(out.alreadyAnchored)} already on chain\nrecord indexes: ${safeText(out.stateFile)}`,
-      details: out.sent ? `${n(out.sent)} transactions, blocks ${out.firstBlock}-${out.lastBlock}, gas ${n(gasMedian)} per record (median)` : undefined,
+      details: out.sent ? `${n(out.transactions ?? out.sent)} transaction${(out.transactions ?? out.sent) === 1 ? "" : "s"}, blocks ${out.firstBlock}-${out.lastBlock}, gas ${n(gasMedian)} per record (median)` : undefined,
       summary: timing,
     };
   });

@@ -46,7 +46,8 @@ const parseAge = (text: string) => {
  * Deploys the contracts with the flags' values (defaults for those not given). With no flag of
  * its own, on a terminal and without --json, asks for each value instead, the defaults shown.
  */
-export async function run(g: Globals, o: InitOptions = {}): Promise<CommandOutput> {
+export async function run(g: Globals, own: InitOptions = {}): Promise<CommandOutput> {
+  const o: InitOptions = { ...own, patient: own.patient ?? g.patient };
   const noFlags = Object.values(o).every((v) => v === undefined);
   const a: Answers = noFlags && canPrompt(g) ? await ask(g) : { ...INIT_DEFAULTS, ...definedOnly(o) };
   const name = parseName(a.name);

@@ -1,5 +1,5 @@
-import * as abiCoder from "web3-eth-abi";
-import { loadArtifacts, type AbiItem, type AbiParameter } from "./artifacts";
+import { canonicalType, decodeParams, decodeTopic, encodeParams, selector, topicOf } from "./abi-codec";
+import { loadArtifacts, type AbiItem } from "./artifacts";
 
 /** A custom error decoded from revert data. */
 export interface DecodedError {
@@ -14,18 +14,13 @@ export interface DecodedEvent {
   args: Record<string, unknown>;
 }
 
-const signatureOf = (item: AbiItem) => `${item.name}(${(item.inputs ?? []).map(typeOf).join(",")})`;
-
-function typeOf(p: AbiParameter): string {
-  if (!p.type.startsWith("tuple")) return p.type;
-  return `(${(p.components ?? []).map(typeOf).join(",")})${p.type.slice(5)}`;
-}
+const signatureOf = (item: AbiItem) => `${item.name}(${(item.inputs ?? []).map(canonicalType).join(",")})`;
 
 /** topic0 of an event: the keccak-256 of its signature. */
 export function eventTopic(abi: AbiItem[], name: string): string {
   const item = abi.find((i) => i.type === "event" && i.name === name);
   if (!item) throw new Error(`the contract has no event ${name}`);
-  return abiCoder.encodeEventSignature(signatureOf(item));
+  return topicOf(signatureOf(item));
 }
 
 export function functionItem(abi: AbiItem[], name: string): AbiItem {
@@ -35,19 +30,19 @@ export function functionItem(abi: AbiItem[], name: string): AbiItem {
 }
 
 export function encodeCall(abi: AbiItem[], name: string, args: unknown[]): string {
-  return abiCoder.encodeFunctionCall(functionItem(abi, name) as never, args as never);
+  const item = functionItem(abi, name);
+  return selector(signatureOf(item)) + encodeParams(item.inputs ?? [], args);
 }
 
 export function encodeConstructor(abi: AbiItem[], args: unknown[]): string {
   const ctor = abi.find((i) => i.type === "constructor");
-  return ctor ? abiCoder.encodeParameters((ctor.inputs ?? []) as never, args as never).slice(2) : "";
+  return ctor ? encodeParams(ctor.inputs ?? [], args) : "";
 }
 
 /** Decodes a call's return data into an array (index i = output i). */
 export function decodeResult(abi: AbiItem[], name: string, data: string): unknown[] {
   const outputs = functionItem(abi, name).outputs ?? [];
-  const decoded = abiCoder.decodeParameters(outputs as never, data) as Record<string, unknown>;
-  return outputs.map((_, i) => decoded[String(i)]);
+  return decodeParams(outputs, data);
 }
 
 let errorTable: Map<string, AbiItem> | undefined;
@@ -62,28 +57,29 @@ export function decodeRevert(data: string | undefined): DecodedError | undefined
       { type: "error", name: "Panic", inputs: [{ name: "code", type: "uint256" }] },
     ];
     for (const item of [...standard, ...Object.values(loadArtifacts()).flatMap((a) => a.abi)]) {
-      if (item.type === "error") errorTable.set(abiCoder.encodeFunctionSignature(signatureOf(item)), item);
+      if (item.type === "error") errorTable.set(selector(signatureOf(item)), item);
     }
   }
   const item = errorTable.get(data.slice(0, 10).toLowerCase());
   if (!item) return undefined;
   const inputs = item.inputs ?? [];
-  const decoded = abiCoder.decodeParameters(inputs as never, "0x" + data.slice(10)) as Record<string, unknown>;
-  return { name: item.name!, args: inputs.map((_, i) => decoded[String(i)]) };
+  return { name: item.name!, args: decodeParams(inputs, data.slice(10)) };
 }
 
 /** Decodes the logs a contract emitted (others are skipped). */
 export function decodeEvents(abi: AbiItem[], logs: { address: string; topics: string[]; data: string }[]): DecodedEvent[] {
   const events = new Map(
-    abi.filter((i) => i.type === "event").map((i) => [abiCoder.encodeEventSignature(signatureOf(i)), i] as const),
+    abi.filter((i) => i.type === "event").map((i) => [topicOf(signatureOf(i)), i] as const),
   );
   const out: DecodedEvent[] = [];
   for (const log of logs) {
     const item = events.get(log.topics[0]);
     if (!item) continue;
-    const raw = abiCoder.decodeLog(item.inputs as never, log.data, log.topics.slice(1)) as Record<string, unknown>;
+    const inputs = item.inputs ?? [];
+    const plain = decodeParams(inputs.filter((i) => !i.indexed), log.data);
     const args: Record<string, unknown> = {};
-    for (const input of item.inputs ?? []) args[input.name] = raw[input.name];
+    let topic = 1;
+    for (const input of inputs) args[input.name] = input.indexed ? decodeTopic(input, log.topics[topic++]) : plain.shift();
     out.push({ name: item.name!, address: log.address, args });
   }
   return out;

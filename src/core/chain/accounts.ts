@@ -1,4 +1,5 @@
 import { UsageError } from "../../errors";
+import { toChecksum } from "./abi-codec";
 import type { Chain } from "./chain";
 import { DEFAULT_ROLE_INDEX, ROLE_NAMES, type Deployment, type RoleName } from "./deployment";
 
@@ -6,8 +7,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
 /** EIP-55 checksum form of an address. */
 export function checksumAddress(address: string): string {
-  const utils = require("web3-utils") as typeof import("web3-utils");
-  return utils.toChecksumAddress(address);
+  return toChecksum(address);
 }
 
 /** Validates an address; a mixed-case one must carry a correct EIP-55 checksum. */

@@ -36,6 +36,11 @@ export interface OpenEmbeddedOptions {
   onWait?: LockOptions["onWait"];
   /** The command opening the chain, recorded in the lock: "xray set-xray-hash". */
   command?: string;
+  /**
+   * Seconds the background chain process stays after its last client (default 120); 0 starts
+   * none: a running one is used, else Ganache runs in this process, under the lock.
+   */
+  idleSeconds?: number;
 }
 
 const WAIT_HINT = ", or wait longer with --wait <seconds>";
@@ -77,8 +82,8 @@ export async function liveNode(home: string, probeMs = 2_000): Promise<NodeInfo 
  * Asks a node for its chain id: "ok", "refused" (nothing listens: the node is gone) or
  * "silent" (no answer in time: a busy node, not proof that it is gone).
  */
-export async function nodeAnswers(url: string, timeoutMs: number): Promise<"ok" | "refused" | "silent"> {
-  const probe = httpProvider(url, { timeoutMs });
+export async function nodeAnswers(url: string, timeoutMs: number, socketPath?: string): Promise<"ok" | "refused" | "silent"> {
+  const probe = httpProvider(url, { timeoutMs, socketPath });
   try {
     await probe.request("eth_chainId");
     return "ok";
@@ -92,17 +97,38 @@ export async function nodeAnswers(url: string, timeoutMs: number): Promise<"ok" 
 }
 
 /**
- * Opens the home's embedded chain. If `xray node` is serving it, requests go to that node
- * (it holds the database); otherwise Ganache runs in this process on the database, under a
- * lock so concurrent xray commands take turns instead of failing. Failures of the database
- * (damaged files, a full disk) become ChainDamagedError naming the folder and the fix.
+ * Opens the home's embedded chain. If `xray node` serves it, requests go to that node;
+ * otherwise to the home's background chain process (daemon.ts), started here if none runs:
+ * Ganache starts once per idle period instead of once per command. With `idleSeconds: 0`,
+ * or when the background process cannot start (another process holds the chain: it is
+ * waited for; a damaged database: reported), Ganache runs in this process under the lock.
  */
 export async function openEmbedded(home: string, options: OpenEmbeddedOptions = {}): Promise<Provider> {
-  const paths = homePaths(home);
-  const node = await liveNode(home);
-  if (node) {
-    return httpProvider(node.url, { description: `the embedded chain served by xray node at ${node.url}` });
+  const { idleSeconds = 120, waitMs = 60_000 } = options;
+  for (const deadline = Date.now() + waitMs; ; ) {
+    const node = await liveNode(home);
+    if (node) {
+      return httpProvider(node.url, { description: `the embedded chain served by xray node at ${node.url}`, embedded: true });
+    }
+    const { connectDaemon, daemonProvider, liveDaemon } = require("./daemon-client") as typeof import("./daemon-client");
+    if (idleSeconds === 0) {
+      // none is started, but one already running holds the chain: use it
+      const live = await liveDaemon(home);
+      if (live) return daemonProvider(home, live);
+      break;
+    }
+    const provider = await connectDaemon(home, { idleSeconds, waitMs });
+    if (!("code" in provider)) return provider;
+    // an `xray node` starting up holds the chain before it records its address: wait for that
+    if (provider.code !== "NODE_RUNNING" || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  return openInProcess(home, options);
+}
+
+/** Ganache in this process on the home's database, under the chain lock. */
+async function openInProcess(home: string, options: OpenEmbeddedOptions): Promise<Provider> {
+  const paths = homePaths(home);
   const what = `the embedded chain in ${paths.root}`;
   const dbError = (err: unknown) => chainDbFailure(err, paths) ?? err;
   try {
@@ -125,6 +151,7 @@ export async function openEmbedded(home: string, options: OpenEmbeddedOptions = 
     return {
       description: what,
       exclusive: true,
+      embedded: true,
       async request<T>(method: string, params: unknown[] = []): Promise<T> {
         try {
           return (await inner.request({ method, params } as never)) as T;
@@ -156,7 +183,7 @@ export async function openEmbedded(home: string, options: OpenEmbeddedOptions = 
  * (an uncaught exception that prints Ganache's minified source). While the database opens,
  * such an exception rejects the opening instead; the listener is removed right after.
  */
-async function opening<T>(first: Promise<T>, inner: { disconnect(): Promise<void> }): Promise<T> {
+export async function opening<T>(first: Promise<T>, inner: { disconnect(): Promise<void> }): Promise<T> {
   let onFatal: ((err: unknown) => void) | undefined;
   const fatal = new Promise<never>((_, reject) => {
     onFatal = (err) => {

@@ -8,6 +8,7 @@ const ACTIONS: Record<string, string> = {
   setPermission: "grant permissions",
   removePermission: "remove another account's permission",
   setXrayhash: "record X-ray hashes",
+  setXrayhashes: "record X-ray hashes",
   setBirthday: "set the birthday",
   setContact: "set the contact",
   anchorBatch: "anchor data sets",

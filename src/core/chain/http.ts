@@ -5,6 +5,10 @@ export interface HttpProviderOptions {
   /** Milliseconds before a request is abandoned. */
   timeoutMs?: number;
   description?: string;
+  /** A unix socket to send the requests to (the background chain process); `url` then only names it. */
+  socketPath?: string;
+  /** Marks the provider as the home's embedded chain (see Provider.embedded). */
+  embedded?: boolean;
 }
 
 /**
@@ -13,7 +17,7 @@ export interface HttpProviderOptions {
  * more than a local request.
  */
 export function httpProvider(url: string, options: HttpProviderOptions = {}): Provider {
-  const { timeoutMs = 30_000, description = url } = options;
+  const { timeoutMs = 30_000, description = url, socketPath } = options;
   const target = new URL(url);
   const transport = (target.protocol === "https:" ? require("node:https") : require("node:http")) as typeof import("node:http");
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
@@ -25,7 +29,7 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = transport.request(
         target,
-        { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: timeoutMs },
+        { method: "POST", agent, socketPath, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: timeoutMs },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -42,6 +46,7 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
     });
   return {
     description,
+    embedded: options.embedded,
     async request<T>(method: string, params: unknown[] = []): Promise<T> {
       let response: { status: number; text: string };
       try {

@@ -10,4 +10,9 @@ export interface Provider {
    * else can observe or inherit that state.
    */
   readonly exclusive?: boolean;
+  /**
+   * True for the home's embedded chain (in-process, background process or `xray node`): its
+   * unlocked accounts hold ample test ether, so a dry run can stand in for the gas estimate.
+   */
+  readonly embedded?: boolean;
 }

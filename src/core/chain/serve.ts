@@ -4,6 +4,7 @@ import { homePaths, writeFileAtomic } from "../home";
 import { ganacheOptions, liveNode, type NodeInfo } from "./embedded";
 import { selfHolder } from "../holder";
 import { acquireLock } from "../lock";
+import { stopDaemon } from "./daemon-client";
 
 export interface ServeOptions {
   port?: number;
@@ -27,6 +28,8 @@ export async function serveEmbedded(home: string, options: ServeOptions = {}): P
   const other = await liveNode(home);
   if (other) throw new XrayError(`xray node (pid ${other.pid}) is already serving ${paths.root} at ${other.url}`, "NODE_RUNNING");
   fs.mkdirSync(paths.chainDb, { recursive: true });
+  // the background chain process steps aside (it finishes the commands it serves first)
+  await stopDaemon(home, waitMs);
   const release = await acquireLock(paths.chainLock, { what: `the embedded chain in ${paths.root}`, waitMs, command: "xray node" });
   const ganache = require("ganache") as typeof import("ganache");
   const server = ganache.server(ganacheOptions(paths.chainDb) as never);

@@ -12,6 +12,8 @@ export interface TxRequest {
   /** For a locally signed transaction: the nonce and gas price (asked of the node when omitted). */
   nonce?: bigint;
   gasPrice?: bigint;
+  /** A dry run (eth_call) of this very call has just passed: on the embedded chain, nothing is left to check. */
+  checked?: boolean;
 }
 
 export interface TxReceiptLog {
@@ -33,7 +35,8 @@ export interface TxResult {
 
 interface RawReceipt {
   transactionHash: string;
-  blockNumber: string;
+  /** null in the pending receipts some nodes return. */
+  blockNumber: string | null;
   gasUsed: string;
   status: string;
   from: string;
@@ -100,6 +103,20 @@ export async function sendTx(chain: Chain, req: TxRequest): Promise<TxResult> {
   return waitForReceipt(chain, hash);
 }
 
+/**
+ * Gas limit of a call sent from an unlocked account of the embedded chain, whose test ether
+ * pays any limit: the estimate (eth_estimateGas, ~55 ms in Ganache, which runs the call
+ * several times) is replaced by a dry run (eth_call, ~20 ms) that refuses the same calls.
+ * Only the gas used is charged; a call needing more fails and is explained from its receipt.
+ */
+export const EMBEDDED_GAS_LIMIT = 15_000_000n;
+
+async function gasFor(chain: Chain, req: TxRequest, signed: boolean): Promise<bigint> {
+  if (!chain.provider.embedded || signed || req.to === undefined) return estimateGas(chain, req);
+  if (!req.checked) await callRaw(chain, req.to, req.data, req.from);
+  return EMBEDDED_GAS_LIMIT;
+}
+
 /** Tries a locally signed transaction gets when another sender took its nonce first. */
 const NONCE_TRIES = 5;
 
@@ -110,8 +127,8 @@ const NONCE_TRIES = 5;
  * again with a fresh one, up to 5 tries with a little random delay.
  */
 export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
-  const gas = req.gas ?? (await estimateGas(chain, req));
   const signer = chain.signer && chain.signer.address.toLowerCase() === req.from.toLowerCase() ? chain.signer : undefined;
+  const gas = req.gas ?? (await gasFor(chain, req, signer !== undefined));
   for (let attempt = 1; ; attempt++) {
     try {
       if (signer) {
@@ -124,7 +141,7 @@ export async function submitTx(chain: Chain, req: TxRequest): Promise<string> {
         return await chain.provider.request<string>("eth_sendRawTransaction", [raw]);
       }
       return await chain.provider.request<string>("eth_sendTransaction", [
-        { from: req.from, to: req.to, data: req.data, gas: hex(gas) },
+        { from: req.from, to: req.to, data: req.data, gas: hex(gas), ...(req.nonce !== undefined ? { nonce: hex(req.nonce) } : {}) },
       ]);
     } catch (err) {
       const nonceTaken = err instanceof RpcError && NONCE_TAKEN.test(err.message);
@@ -144,7 +161,8 @@ const NONCE_TAKEN = /nonce too low|correct nonce|can'?t be replaced|(replacement
 function explainSendFailure(chain: Chain, req: TxRequest, err: unknown, attempts: number): unknown {
   if (!(err instanceof RpcError)) return asRevert(err);
   const options = { cause: err, details: err.message };
-  if (/unknown account|not recognized|no such account|unlocked|authentication needed/i.test(err.message)) {
+  // Ganache, geth ("unknown account", "authentication needed"), Anvil ("No Signer available").
+  if (/unknown account|not recognized|no such account|unlocked|authentication needed|no signer/i.test(err.message)) {
     return new SignerError(
       `${chain.provider.description} holds no unlocked key for ${req.from}: sign locally with --private-key <file> or --keystore <file>`,
       options,
@@ -171,14 +189,33 @@ export async function transactionCount(chain: Chain, account: string, block: "la
   return BigInt(await chain.provider.request<string>("eth_getTransactionCount", [account, block]));
 }
 
-/** Polls for a receipt; a failed (status 0) transaction is replayed to decode its revert. */
+/** How often a transaction still without a receipt is looked up, to tell "not yet" from "never". */
+const DROP_LOOK_MS = 2_000;
+
+/**
+ * Polls for a receipt (5 ms, doubling to 500 ms): nodes answer a send before the receipt exists
+ * (anvil, even automining; any node with interval mining), so "none yet" is the normal first
+ * answer, as is a receipt without a block (a pending one, from some nodes). A failed (status 0)
+ * transaction is replayed to decode its revert.
+ */
 export async function waitForReceipt(chain: Chain, hash: string, timeoutMs = 120_000): Promise<TxResult> {
   const deadline = Date.now() + timeoutMs;
   let receipt: RawReceipt | null = null;
+  let nextLook = Date.now() + DROP_LOOK_MS;
+  let unknownAt: number | undefined;
   for (let delay = 5; ; delay = Math.min(delay * 2, 500)) {
     receipt = await chain.provider.request<RawReceipt | null>("eth_getTransactionReceipt", [hash]);
-    if (receipt) break;
-    if (Date.now() > deadline) throw new RpcError(`transaction ${hash} was not mined within ${timeoutMs / 1000} s`);
+    if (receipt?.blockNumber) break;
+    const now = Date.now();
+    if (now > deadline) throw new RpcError(`transaction ${hash} was not mined within ${timeoutMs / 1000} s`);
+    // A transaction the node no longer knows (dropped from its pool, or replaced by another with
+    // its nonce) is never mined: said after two looks DROP_LOOK_MS apart, not at the deadline.
+    if (now >= nextLook) {
+      nextLook = now + DROP_LOOK_MS;
+      if (await chain.provider.request<unknown>("eth_getTransactionByHash", [hash])) unknownAt = undefined;
+      else if (unknownAt === undefined) unknownAt = now;
+      else throw new XrayError(`transaction ${hash} is no longer known to ${chain.provider.description} (dropped from its pool or replaced): it was not mined; send again`, "TX_DROPPED");
+    }
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
   if (BigInt(receipt.status) !== 1n) {

@@ -64,10 +64,10 @@ async function requireCode(ctx: XrContext): Promise<void> {
 }
 
 /** Sends a transaction to xr from `from` and decodes its events. */
-export async function xrSend(ctx: XrContext, fn: string, args: unknown[], from: string): Promise<TxOutcome> {
+export async function xrSend(ctx: XrContext, fn: string, args: unknown[], from: string, options: { checked?: boolean } = {}): Promise<TxOutcome> {
   const abi = artifact("xr").abi;
   try {
-    const tx = await sendTx(ctx.chain, { from, to: ctx.deployment.xr, data: encodeCall(abi, fn, args) });
+    const tx = await sendTx(ctx.chain, { from, to: ctx.deployment.xr, data: encodeCall(abi, fn, args), checked: options.checked });
     return { tx, events: decodeEvents(abi, tx.logs) };
   } catch (err) {
     throw err instanceof RevertError ? explainRevert(err, fn, ctx.deployment) : err;

@@ -12,14 +12,14 @@ import { ok, problem, reason, warning, type Check } from "./check";
  * number and, when a deployment is recorded, whether its contracts have code on the chain.
  * Nothing is written: a home without a chain folder is reported, not created.
  */
-export async function checkChain(home: string, deployment: Deployment | undefined, waitMs: number): Promise<Check[]> {
+export async function checkChain(home: string, deployment: Deployment | undefined, waitMs: number, idleSeconds?: number): Promise<Check[]> {
   const paths = homePaths(home);
   if (!fs.existsSync(paths.chainDb)) {
     return [warning("chain", `no chain database in ${paths.root} yet`, "`xray init` creates it and deploys the contracts")];
   }
   let provider: Provider;
   try {
-    provider = await openEmbedded(home, { waitMs, command: "xray doctor" });
+    provider = await openEmbedded(home, { waitMs, idleSeconds, command: "xray doctor" });
   } catch (err) {
     if (err instanceof ChainBusyError) return [warning("chain", `not checked: ${err.message}`, "run `xray doctor` again when it finishes, or with --wait <seconds>")];
     if (err instanceof XrayError && err.code === "DISK_FULL") return [problem("chain", err.message, "free some space on that disk")];

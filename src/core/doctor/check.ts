@@ -1,6 +1,6 @@
 /** One finding of `xray doctor`. */
 export interface Check {
-  /** What was checked: "lock", "node", "chain", "deployments", "contracts", "keyring", "ipfs". */
+  /** What was checked: "lock", "node", "daemon", "chain", "deployments", "contracts", "keyring", "ipfs". */
   check: string;
   /** ok; warning (works, but something is off); problem (something fails until fixed). */
   status: "ok" | "warning" | "problem";

@@ -6,6 +6,7 @@
 import { checkChain } from "./chain";
 import { checkDeployments, checkIpfs, checkKeyring, checkLock, checkNode } from "./home-files";
 import type { Check } from "./check";
+import { checkDaemon } from "./daemon";
 
 export type { Check } from "./check";
 
@@ -14,6 +15,8 @@ export interface DoctorOptions {
   fix?: boolean;
   /** How long to wait for a process holding the chain before reporting it as busy. */
   waitMs?: number;
+  /** Seconds the background chain process the chain check may start stays (0 = none). */
+  idleSeconds?: number;
 }
 
 export interface DoctorReturnType {
@@ -27,12 +30,13 @@ export interface DoctorReturnType {
  * const { checks, problems } = await runDoctor(".xray", { fix: true });
  */
 export async function runDoctor(home: string, options: DoctorOptions = {}): Promise<DoctorReturnType> {
-  const { fix = false, waitMs = 5_000 } = options;
-  // the node file first: a stale one would send the chain check to a dead URL
+  const { fix = false, waitMs = 5_000, idleSeconds } = options;
+  // the node and background process files first: a stale one would send the chain check to a dead address
   const node = await checkNode(home, fix);
+  const daemon = await checkDaemon(home, fix);
   const lock = checkLock(home, fix);
   const deployments = checkDeployments(home);
-  const chain = await checkChain(home, deployments.embedded, waitMs);
-  const checks = [lock, node.check, ...chain.slice(0, 1), deployments.check, ...chain.slice(1), checkKeyring(home), checkIpfs(home)];
+  const chain = await checkChain(home, deployments.embedded, waitMs, idleSeconds);
+  const checks = [lock, node.check, daemon, ...chain.slice(0, 1), deployments.check, ...chain.slice(1), checkKeyring(home), checkIpfs(home)];
   return { checks, problems: checks.some((c) => c.status === "problem") };
 }

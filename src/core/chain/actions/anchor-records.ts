@@ -5,6 +5,7 @@ import { explainRevert } from "../explain";
 import { estimateGas, submitTx, transactionCount, waitForReceipt, type TxRequest } from "../tx";
 import type { XrContext } from "../xr";
 import { recordedHashes } from "./records";
+import { hasBatchRecording, recordInBatches } from "./record-batches";
 
 export interface AnchorRecordsOptions {
   /** The doctor account that records the hashes. */
@@ -16,6 +17,8 @@ export interface AnchorRecordsOptions {
   /** How long to wait for transactions a killed earlier run left in the node's pool. */
   pendingTimeoutMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /** One setXrayhash transaction per record, as the paper did, even where setXrayhashes exists. */
+  oneByOne?: boolean;
 }
 
 export interface AnchorRecordsResult {
@@ -27,14 +30,17 @@ export interface AnchorRecordsResult {
   sent: number;
   /** Record index of every hash asked for. */
   indexes: Map<string, number>;
-  /** Gas of each transaction this run sent, in order. */
+  /** Gas of each record this run added, in order (a batch's gas shared among its records). */
   gas: number[];
+  /** Transactions this run sent (fewer than records when the contract records many per transaction). */
+  transactions?: number;
   firstBlock?: number;
   lastBlock?: number;
 }
 
 /**
- * Records each SHA-256 with setXrayhash, one record per image, in the paper's shape; runs
+ * Records each SHA-256 as its own record, in the paper's shape: many per transaction with
+ * setXrayhashes where the deployed contract has it, else one setXrayhash each; runs
  * again safely. The chain is the journal: hashes already recorded there are skipped, and
  * transactions an interrupted run left pending are waited for first, so after any kill and
  * rerun every hash is recorded exactly once. Transactions are sent `window` at a time
@@ -56,6 +62,27 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
   const result: AnchorRecordsResult = { total: wanted.length, alreadyAnchored: wanted.length - todo.length, sent: 0, indexes, gas: [] };
   onProgress?.(result.alreadyAnchored, wanted.length);
   if (todo.length === 0) return result;
+  if (!options.oneByOne && (await hasBatchRecording(ctx))) {
+    for (let attempt = 1, left = todo; ; attempt++) {
+      try {
+        await recordInBatches(ctx, left, result, { from, part, window: Math.min(window, 4), onProgress });
+        return result;
+      } catch (err) {
+        // a killed run's last transaction landed first with our nonce: look at the chain again
+        if ((err as { code?: string }).code !== "NONCE_CONFLICT" || attempt >= 5) throw err;
+        await settlePending(ctx, from, pendingTimeoutMs);
+        const now = await recordedHashes(ctx);
+        for (const h of left) {
+          const at = now.get(h);
+          if (at && !indexes.has(h)) {
+            indexes.set(h, at[0]);
+            result.alreadyAnchored += 1;
+          }
+        }
+        left = left.filter((h) => !indexes.has(h));
+      }
+    }
+  }
 
   const abi = artifact("xr").abi;
   const to = ctx.deployment.xr;
@@ -71,7 +98,15 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
   let nonce = local ? await transactionCount(chain, from, "pending") : undefined;
   const gasPrice = local ? BigInt(await chain.provider.request<string>("eth_gasPrice")) : undefined;
 
+  // Alone on an in-process chain, pool everything with the miner stopped and let it fill
+  // whole blocks: one block per ~200 records instead of one per record. Nothing outside
+  // this process sees the stopped miner, and a kill loses only the unmined pool.
+  const pooled = chain.provider.exclusive === true;
   const inFlight: { sha256: string; hash: Promise<string> }[] = [];
+  // Each send starts when the one before it was accepted (one round trip, no receipt wait):
+  // a node that picks the nonce itself (anvil's eth_sendTransaction) can give two concurrent
+  // sends from one account the same nonce, and one of them is then never mined.
+  let lastSend: Promise<unknown> = Promise.resolve();
   const settle = async () => {
     const { sha256, hash } = inFlight.shift()!;
     const tx = await waitForReceipt(chain, await hash).catch((err) => {
@@ -80,6 +115,7 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
     const event = decodeEvents(abi, tx.logs).find((e) => e.name === "XrayhashSet");
     indexes.set(sha256, Number(event?.args.index));
     result.sent += 1;
+    result.transactions = (result.transactions ?? 0) + 1;
     result.gas.push(tx.gasUsed);
     result.firstBlock ??= tx.block;
     result.lastBlock = tx.block;
@@ -88,12 +124,11 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
   const send = (sha256: string) => {
     const req = { ...request(sha256), gas, gasPrice, nonce };
     if (nonce !== undefined) nonce += 1n;
-    inFlight.push({ sha256, hash: submitTx(chain, req) });
+    const hash = pooled ? submitTx(chain, req) : lastSend.then(() => submitTx(chain, req));
+    hash.catch(() => {}); // awaited in order by settle(); a failure is reported there, once
+    lastSend = hash;
+    inFlight.push({ sha256, hash });
   };
-  // Alone on an in-process chain, pool everything with the miner stopped and let it fill
-  // whole blocks: one block per ~200 records instead of one per record. Nothing outside
-  // this process sees the stopped miner, and a kill loses only the unmined pool.
-  const pooled = chain.provider.exclusive === true;
   try {
     if (pooled) {
       const block = await chain.provider.request<{ gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);

@@ -19,9 +19,9 @@ export interface XrayRecord {
 }
 
 /** Records an image's SHA-256 (64 lowercase hex digits) for body `part`; from a doctor. */
-export async function setXrayHash(ctx: XrContext, p: { part: string; sha256: string; from: string }): Promise<TxOutcome & { index: number }> {
+export async function setXrayHash(ctx: XrContext, p: { part: string; sha256: string; from: string; checked?: boolean }): Promise<TxOutcome & { index: number }> {
   checkText(p.part, "part", "the body part");
-  const out = await xrSend(ctx, "setXrayhash", [p.part, p.sha256], p.from);
+  const out = await xrSend(ctx, "setXrayhash", [p.part, p.sha256], p.from, { checked: p.checked });
   const event = out.events.find((e) => e.name === "XrayhashSet");
   return { ...out, index: Number(event?.args.index) };
 }
@@ -34,18 +34,23 @@ export async function setXrayHash(ctx: XrContext, p: { part: string; sha256: str
  */
 export async function recordXrayHash(ctx: XrContext, p: { part: string; sha256: string; from: string; allowDuplicate?: boolean }): Promise<TxOutcome & { index: number }> {
   if (!p.allowDuplicate) {
-    try {
-      await callRaw(ctx.chain, ctx.deployment.xr, encodeCall(artifact("xr").abi, "setXrayhash", [p.part, p.sha256]), p.from);
-    } catch (err) {
+    // both at once; a refusal is reported before a duplicate
+    const [dryRun, recorded] = await Promise.allSettled([
+      callRaw(ctx.chain, ctx.deployment.xr, encodeCall(artifact("xr").abi, "setXrayhash", [p.part, p.sha256]), p.from),
+      recordedHashes(ctx, p.sha256),
+    ]);
+    if (dryRun.status === "rejected") {
+      const err = dryRun.reason;
       throw err instanceof RevertError ? explainRevert(err, "setXrayhash", ctx.deployment) : err;
     }
-    const [first, ...more] = (await recordedHashes(ctx, p.sha256)).get(p.sha256) ?? [];
+    if (recorded.status === "rejected") throw recorded.reason;
+    const [first, ...more] = recorded.value.get(p.sha256) ?? [];
     if (first !== undefined) {
       const also = more.length ? ` (and ${more.length} more)` : "";
       throw new XrayError(`${p.sha256} is already recorded as X-ray #${first}${also}: use --allow-duplicate to record it again`, "DUPLICATE");
     }
   }
-  return setXrayHash(ctx, p);
+  return setXrayHash(ctx, { ...p, checked: !p.allowDuplicate });
 }
 
 export async function getXrayCount(ctx: XrContext): Promise<number> {
