@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { eventTopic } from "../src/core/chain/abi";
 import { artifact } from "../src/core/chain/artifacts";
 import { connectChain } from "../src/core/chain/chain";
+import { PatientRegister } from "../src/core/hospital/register";
 import { BIN, ok, tempHome, xray } from "./helpers/cli";
 import { startOrthanc, type TestOrthanc } from "./helpers/orthanc";
 
@@ -75,6 +76,15 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     const again = await pacs(["anchor", "--json"]);
     ok(again);
     expect(again.json.anchored).to.equal(0);
+    // a cursor ahead of the PACS's feed (Orthanc reset): every study walked again, none anchored twice
+    const file = path.join(home, "hospital", fs.readdirSync(path.join(home, "hospital")).find((f) => f.endsWith(".sqlite"))!);
+    const reg = await PatientRegister.open(file);
+    reg.transaction(() => reg.setMeta(`pacs-cursor ${orthanc.url}`, "999999"));
+    reg.close();
+    const reset = await pacs(["anchor", "--json"]);
+    ok(reset);
+    expect(reset.json).to.include({ walked: true, anchored: 0 });
+    expect(reset.json.studies.map((s: any) => s.status)).to.deep.equal(Array(4).fill("already-anchored"));
     const v = await pacs(["verify", "--all", "--json"]);
     ok(v);
     expect(v.json.studies).to.have.length(4);
