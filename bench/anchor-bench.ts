@@ -5,16 +5,14 @@
  * by `truffle exec` (the paper's upload loop). Writes bench/results/anchor-bench.{md,json,svg}.
  * Run: npm run bench [-- --sizes 10,50,100 --no-full], or `xray bench`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { listFiles } from "../src/core/hash/files";
 import { writeFileAtomic } from "../src/core/home";
 import { generateKaggleDataset } from "../src/core/imaging/kaggle-dataset";
 import { lineChartSvg } from "./chart";
-import { BIN, finishBench, machine, median, parseBenchArgs, ratio, ROOT, runMain, summarise, timedRun, TRUFFLE, type Measurement, type Ratio } from "./lib";
+import { BIN, finishBench, withXrayNode, machine, median, parseBenchArgs, ratio, ROOT, runMain, summarise, timedRun, TRUFFLE, type Measurement, type Ratio } from "./lib";
 
 export interface AnchorBenchOptions {
   /** The Kaggle-shaped data set (written by `xray dataset` if missing). */
@@ -129,31 +127,11 @@ async function freshHome(work: string, name: string): Promise<string> {
   return home;
 }
 
-/** Serves `home` with `xray node` on a free port (truffle attaches, xray commands too) while `work` runs. */
-async function withNode<T>(home: string, work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
-  const port = await freePort();
-  const env = { XRAY_HOME: home, XRAY_NODE_PORT: String(port) };
-  const node: ChildProcess = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve());
-      node.on("exit", (code) => reject(new Error(`xray node exited (${code})`)));
-    });
+/** Serves `home` with `xray node` (truffle attaches, xray commands too) while `work` runs. */
+function withNode<T>(home: string, work: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  return withXrayNode({ XRAY_HOME: home }, async (env) => {
     await timedRun(TRUFFLE, ["migrate"], env); // adopts the CLI's deployment
-    return await work(env);
-  } finally {
-    node.kill("SIGTERM");
-    await new Promise((resolve) => (node.exitCode !== null ? resolve(null) : node.on("exit", resolve)));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
+    return work(env);
   });
 }
 

@@ -7,12 +7,11 @@
  * (docs/bench-schema.md) to bench/results/chain-bench[.quick].json and a table to .md.
  * Run: npm run bench:chain [-- --quick] [--records N] [--baseline file.json --max-regression 10%]
  */
-import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BIN, finishBench, measure, parseBenchArgs, ratio, ROOT, runMain, summarise, timed, type Measurement, type Ratio } from "./lib";
+import { BIN, finishBench, measure, withXrayNode, parseBenchArgs, ratio, ROOT, runMain, summarise, timed, type Measurement, type Ratio } from "./lib";
 import { connectChain } from "../src/core/chain/chain";
 import { xrContext } from "../src/core/chain/xr";
 import { anchorRecords } from "../src/core/chain/actions/anchor-records";
@@ -65,24 +64,16 @@ async function main(): Promise<number> {
       await commands("in-process", "embedded chain, Ganache in the command (XRAY_CHAIN_IDLE=0)", { ...env, XRAY_CHAIN_IDLE: "0" }, Math.min(runs, 3));
 
       // the same home's chain through xray node, addressed with --rpc
-      const port = 20000 + Math.floor(Math.random() * 20000);
-      const node = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-      await new Promise<void>((resolve) => node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve()));
-      try {
-        await commands("xray-node", "--rpc to xray node", { ...env, XRAY_RPC: `http://127.0.0.1:${port}` });
-      } finally {
-        node.kill("SIGTERM");
-        await new Promise((r) => node.once("exit", r));
-    }
+      await withXrayNode(env, (nodeEnv, port) => commands("xray-node", "--rpc to xray node", { ...nodeEnv, XRAY_RPC: `http://127.0.0.1:${port}` }));
 
-    const anvil = await startAnvil();
-    stops.push(() => anvil.stop());
-    anvilUrl = anvil.url;
-    const anvilHome = path.join(work, "anvil-home");
-    const anvilEnv = { XRAY_HOME: anvilHome, XRAY_RPC: anvil.url };
-    await x(["init", "-q"], anvilEnv);
-    await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"], anvilEnv);
-    await commands("anvil", "--rpc to anvil", anvilEnv);
+      const anvil = await startAnvil();
+      stops.push(() => anvil.stop());
+      anvilUrl = anvil.url;
+      const anvilHome = path.join(work, "anvil-home");
+      const anvilEnv = { XRAY_HOME: anvilHome, XRAY_RPC: anvil.url };
+      await x(["init", "-q"], anvilEnv);
+      await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"], anvilEnv);
+      await commands("anvil", "--rpc to anvil", anvilEnv);
     }
 
     async function anchorPart() {

@@ -4,8 +4,7 @@
  * Several runs each, medians and ratios, and the gas of every contract function.
  * Writes bench/results/cli-bench.md and .json. Run: npm run bench:cli [-- --runs N]
  */
-import { spawn } from "node:child_process";
-import { BIN, finishBench, machine, measure, parseBenchArgs, ratio, ROOT, runMain, timed, TRUFFLE } from "./lib";
+import { BIN, finishBench, machine, measure, withXrayNode, parseBenchArgs, ratio, ROOT, runMain, timed, TRUFFLE } from "./lib";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -67,20 +66,14 @@ async function main(): Promise<number> {
   await timed(process.execPath, [BIN, "set-permission", "doctor", "Dr.Lee", "doctor"], env);
   const floor = await series("node-e-0", "node -e 0 (Node's own start)", process.execPath, ["-e", "0"], env);
   const help = await series("help", "xray --help (start-up floor: node + commander)", process.execPath, [BIN, "--help"], env);
-  const embedded = await series("set-xray-hash.embedded", "xray set-xray-hash, embedded chain (background chain process)", process.execPath, [BIN, "set-xray-hash", "chest", HASH], env);
+  const embedded = await series("set-xray-hash.embedded", "xray set-xray-hash, embedded chain (background chain process)", process.execPath, [BIN, "set-xray-hash", "chest", HASH, "--allow-duplicate"], env);
 
-  const port = 8700 + Math.floor(Math.random() * 200);
-  const nodeEnv = { ...env, XRAY_NODE_PORT: String(port) };
-  const node = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...nodeEnv }, stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve) => node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve()));
-  let viaNode, truffle;
-  try {
+  const { viaNode, truffle } = await withXrayNode(env, async (nodeEnv) => {
     await timed(TRUFFLE, ["migrate"], nodeEnv);
-    viaNode = await series("set-xray-hash.xray-node", "xray set-xray-hash, through xray node", process.execPath, [BIN, "set-xray-hash", "chest", HASH], nodeEnv);
-    truffle = await series("truffle-exec.xray-node", "truffle exec set-xray-hash.js, through xray node", TRUFFLE, ["exec", "scripts/truffle/set-xray-hash.js"], nodeEnv);
-  } finally {
-    node.kill("SIGTERM");
-  }
+    const viaNode = await series("set-xray-hash.xray-node", "xray set-xray-hash, through xray node", process.execPath, [BIN, "set-xray-hash", "chest", HASH, "--allow-duplicate"], nodeEnv);
+    const truffle = await series("truffle-exec.xray-node", "truffle exec set-xray-hash.js, through xray node", TRUFFLE, ["exec", "scripts/truffle/set-xray-hash.js"], nodeEnv);
+    return { viaNode, truffle };
+  });
   const result = {
     date: new Date().toISOString(),
     machine: machine(),

@@ -4,8 +4,9 @@
  * `--quick` (a CI-sized run), `--baseline <file.json> --max-regression 10%` (exit 1 naming
  * every ratio that got worse than allowed; ratios, not absolute times, since machines differ).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -198,4 +199,35 @@ export function runMain(main: () => Promise<number>): void {
       process.exit(2);
     },
   );
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/**
+ * Serves the chain of `env`'s XRAY_HOME with `xray node` on a free loopback port while `work`
+ * runs (given `env` plus XRAY_NODE_PORT and the port), then stops it by its PID.
+ */
+export async function withXrayNode<T>(env: NodeJS.ProcessEnv, work: (env: NodeJS.ProcessEnv, port: number) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const nodeEnv = { ...env, XRAY_NODE_PORT: String(port) };
+  const node: ChildProcess = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...nodeEnv }, stdio: ["ignore", "pipe", "inherit"] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve());
+      node.on("exit", (code) => reject(new Error(`xray node exited (${code})`)));
+    });
+    return await work(nodeEnv, port);
+  } finally {
+    node.kill("SIGTERM");
+    await new Promise((resolve) => (node.exitCode !== null || node.signalCode !== null ? resolve(null) : node.on("exit", resolve)));
+  }
 }

@@ -114,7 +114,7 @@ Examples:
 
   define(program, "classify", from("classify"))
     .description("classify chest X-rays with a VGG network on ONNX Runtime: covid, normal, pneumonia, or not a chest X-ray")
-    .argument("<paths...>", "images (JPEG, PNG, WebP, TIFF) and folders (recursive)")
+    .argument("<paths...>", "images (JPEG, PNG, WebP, TIFF, DICOM) and folders (recursive)")
     .option("--model <file.onnx>", "your own model; its card <file>.json beside it, or the flags below (default: the shipped xray-vgg-cxr4)")
     .option("--labels <list>", "class names in the model's output order, comma-separated")
     .option("--size <N|WxH>", "input size, e.g. 224 (default: the card, else the model's input shape)")
