@@ -145,7 +145,7 @@ describe("xray CLI: bad input", function () {
   });
 
   it("every command answers --help", async () => {
-    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile", "hash", "verify", "anchor", "dataset", "bench", "ipfs", "keys", "upload", "download", "request-access", "approve", "deny", "trace", "revoke", "events", "classify", "stego", "authenticate", "console", "doctor", "completion"];
+    const commands = ["init", "node", "accounts", "set-permission", "remove-permission", "set-xray-hash", "xray-count", "get-xray", "list-xrays", "set-birthday", "set-contact", "profile", "hash", "verify", "anchor", "dataset", "bench", "ipfs", "keys", "upload", "download", "request-access", "approve", "deny", "trace", "revoke", "events", "classify", "stego", "authenticate", "console", "doctor", "completion", "deid", "pacs", "hospital", "patients"];
     const main = await xray(home, ["--help"]);
     expect(main.code).to.equal(0);
     for (const c of commands) {
@@ -154,7 +154,7 @@ describe("xray CLI: bad input", function () {
       expect(r.code, c).to.equal(0);
       expect(r.stdout, c).to.match(new RegExp(`^Usage: xray ${c}`));
     }
-    for (const [group, subs] of [["ipfs", ["add", "get", "export", "import"]], ["keys", ["generate", "list", "export", "import"]], ["stego", ["embed", "extract"]], ["pacs", ["push", "anchor", "verify"]]] as const) {
+    for (const [group, subs] of [["ipfs", ["add", "get", "export", "import"]], ["keys", ["generate", "list", "export", "import"]], ["stego", ["embed", "extract"]], ["pacs", ["push", "anchor", "verify"]], ["hospital", ["init"]], ["patients", ["add", "import", "list", "show", "use", "disclose", "check-disclosure"]]] as const) {
       for (const c of subs) {
         const r = await xray(home, [group, c, "--help"]);
         expect(r.code, `${group} ${c}`).to.equal(0);
