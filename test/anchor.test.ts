@@ -168,12 +168,16 @@ describe("xray anchor and verify on chain", function () {
     }
   });
 
-  for (const delay of [1200, 2500]) {
-    it(`kill -9 of an in-process run after ${delay} ms, run again: every hash recorded exactly once`, async () => {
+  // Through the background chain process (its send still being mined when the rerun reads the
+  // chain once recorded a hash twice in 1 run of 5), and with the chain in the command itself.
+  for (const [delay, idle] of [[1200, "3"], [2500, "3"], [2500, "0"]]) {
+    const how = idle === "0" ? "an in-process run" : "a run through the background chain";
+    it(`kill -9 of ${how} after ${delay} ms, run again: every hash recorded exactly once`, async () => {
       const home = await initHome("kill-embedded");
-      const m = path.join(work, `kill-embedded-${delay}.json`);
+      const m = path.join(work, `kill-embedded-${delay}-${idle}.json`);
       const hashes = syntheticManifest(m, 400);
-      const run = spawn(process.execPath, [BIN, "anchor", m], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "" }, stdio: "ignore" });
+      const env = { ...process.env, XRAY_HOME: home, XRAY_RPC: "", XRAY_CHAIN_IDLE: idle };
+      const run = spawn(process.execPath, [BIN, "anchor", m], { env, stdio: "ignore" });
       await sleep(delay);
       await killNow(run);
       const rerun = await xray(home, ["anchor", m, "--json"]);

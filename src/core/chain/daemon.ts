@@ -153,6 +153,13 @@ function serially<T>(work: () => Promise<T>): Promise<T> {
   queue = run.catch(() => undefined);
   return run;
 }
+/**
+ * A read waits for the changes accepted before it: a killed client's send still being mined
+ * must be seen by its rerun (as pending, then mined), or the rerun records the same hash again.
+ */
+function afterWrites<T>(work: () => Promise<T>): Promise<T> {
+  return queue.then(work);
+}
 
 async function answer(chain: GanacheLike, req: http.IncomingMessage, res: http.ServerResponse) {
   const chunks: Buffer[] = [];
@@ -163,7 +170,7 @@ async function answer(chain: GanacheLike, req: http.IncomingMessage, res: http.S
       // A queued send whose client was killed meanwhile is dropped, not sent: that client's
       // rerun finds it neither mined nor pending, and sends it again itself.
       const unlessGone = () => (req.socket.destroyed ? Promise.reject(new Error("the client went away before this was sent")) : ask());
-      return { jsonrpc: "2.0", id: call.id ?? null, result: await (SERIAL.test(call.method) ? serially(unlessGone) : ask()) };
+      return { jsonrpc: "2.0", id: call.id ?? null, result: await (SERIAL.test(call.method) ? serially(unlessGone) : afterWrites(ask)) };
     } catch (err) {
       const e = err as { message?: string; code?: number; data?: unknown };
       return { jsonrpc: "2.0", id: call.id ?? null, error: { code: e.code ?? -32603, message: e.message ?? String(err), data: e.data } };
