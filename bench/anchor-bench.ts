@@ -2,7 +2,8 @@
  * Benchmark (issue 3): Lin et al.'s Fig. 12 — hashing and anchoring 10, 20, ... 100 images —
  * extended to the whole 5,856-image Kaggle-shaped set, each size beside its peers measured in
  * the same run: sha256sum over the same files, and one setXrayhash per image awaited in turn
- * by `truffle exec` (the paper's upload loop). Writes bench/results/anchor-bench.{md,json,svg}.
+ * by `truffle exec` (the paper's upload loop); per-record anchoring (`xray anchor`) also runs
+ * through `--rpc` to anvil. Writes bench/results/anchor-bench.{md,json,svg}.
  * Run: npm run bench [-- --sizes 10,50,100 --no-full], or `xray bench`.
  */
 import * as fs from "node:fs";
@@ -11,6 +12,7 @@ import * as path from "node:path";
 import { listFiles } from "../src/core/hash/files";
 import { writeFileAtomic } from "../src/core/home";
 import { generateKaggleDataset } from "../src/core/imaging/kaggle-dataset";
+import { startAnvil, type Anvil } from "../test/helpers/anvil";
 import { lineChartSvg } from "./chart";
 import { BIN, finishBench, withXrayNode, machine, median, parseBenchArgs, ratio, ROOT, runMain, summarise, timedRun, TRUFFLE, type Measurement, type Ratio } from "./lib";
 
@@ -40,6 +42,11 @@ export interface SizeRow {
   anchorWallMs: number;
   anchorChainMs: number;
   anchorNodeMs: number;
+  /** `xray anchor` through --rpc to anvil: whole command, and the part after the chain opened. */
+  anchorAnvilMs: number;
+  anchorAnvilChainMs: number;
+  /** Transactions the embedded run sent (setXrayhashes: up to 767 records each). */
+  transactions: number;
   truffleMs: number;
   truffleOverXray: number;
   gasPerImage: number;
@@ -64,7 +71,9 @@ export async function runAnchorBench(o: AnchorBenchOptions = {}) {
   const sizes = [...(o.sizes ?? [10, 20, 30, 40, 50, 60, 70, 80, 90, 100]).filter((n) => n <= all.length), ...(o.full === false ? [] : [all.length])];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-anchor-bench-"));
   const rows: SizeRow[] = [];
+  let anvil: Anvil | undefined;
   try {
+    anvil = await startAnvil();
     for (const n of sizes) {
       const files = all.slice(0, n);
       const bytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
@@ -88,6 +97,9 @@ export async function runAnchorBench(o: AnchorBenchOptions = {}) {
         const t = await timedRun(TRUFFLE, ["exec", "scripts/truffle/anchor-manifest.js"], { ...env, XRAY_MANIFEST: manifest });
         return { xray: x.ms, truffle: t.ms };
       });
+      const anvilEnv = { XRAY_RPC: anvil.url };
+      const viaAnvil = await timedRun(process.execPath, [BIN, "anchor", manifest, "--json"], { ...anvilEnv, XRAY_HOME: await freshHome(work, `a${n}`, anvilEnv) });
+      const anvilJson = JSON.parse(viaAnvil.stdout);
       const row: SizeRow = {
         images: n,
         bytes,
@@ -97,6 +109,9 @@ export async function runAnchorBench(o: AnchorBenchOptions = {}) {
         anchorWallMs: Math.round(rec.ms),
         anchorChainMs: Math.round(recJson.seconds * 1000),
         anchorNodeMs: Math.round(viaNode.xray),
+        anchorAnvilMs: Math.round(viaAnvil.ms),
+        anchorAnvilChainMs: Math.round(anvilJson.seconds * 1000),
+        transactions: recJson.transactions,
         truffleMs: Math.round(viaNode.truffle),
         truffleOverXray: +(viaNode.truffle / viaNode.xray).toFixed(2),
         gasPerImage: recJson.gasPerRecord,
@@ -105,9 +120,10 @@ export async function runAnchorBench(o: AnchorBenchOptions = {}) {
         batchGas: batch.tx.gasUsed,
       };
       rows.push(row);
-      log(`${n} images: hash ${row.hashMs} ms (sha256sum ${row.sha256sumMs} ms, ${row.hashSpeedup}x); anchor ${row.anchorWallMs} ms wall / ${row.anchorChainMs} ms chain, via node ${row.anchorNodeMs} ms, truffle exec ${row.truffleMs} ms (${row.truffleOverXray}x); batch ${row.batchMs} ms (${row.batchChainMs} ms on chain), ${row.batchGas} gas`);
+      log(`${n} images: hash ${row.hashMs} ms (sha256sum ${row.sha256sumMs} ms, ${row.hashSpeedup}x); anchor ${row.anchorWallMs} ms wall / ${row.anchorChainMs} ms chain (${row.transactions} tx), via anvil ${row.anchorAnvilMs} ms, via node ${row.anchorNodeMs} ms, truffle exec ${row.truffleMs} ms (${row.truffleOverXray}x); batch ${row.batchMs} ms (${row.batchChainMs} ms on chain), ${row.batchGas} gas`);
     }
   } finally {
+    await anvil?.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
   const result = { date: new Date().toISOString(), machine: machine(), data, hashRuns: runs, paper: PAPER, rows };
@@ -119,11 +135,11 @@ export async function runAnchorBench(o: AnchorBenchOptions = {}) {
   return { result, markdown: md, files: ["anchor-bench.md", "anchor-bench.json", "anchor-bench.svg"].map((f) => path.join(outDir, f)) };
 }
 
-/** A new xray home with xr deployed and the doctor granted (not timed). */
-async function freshHome(work: string, name: string): Promise<string> {
+/** A new xray home with xr deployed and the doctor granted (not timed); on anvil with XRAY_RPC. */
+async function freshHome(work: string, name: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const home = path.join(work, name);
-  await timedRun(process.execPath, [BIN, "init", "-q"], { XRAY_HOME: home });
-  await timedRun(process.execPath, [BIN, "set-permission", "doctor", "Dr.Lee", "doctor", "-q"], { XRAY_HOME: home });
+  await timedRun(process.execPath, [BIN, "init", "-q"], { ...env, XRAY_HOME: home });
+  await timedRun(process.execPath, [BIN, "set-permission", "doctor", "Dr.Lee", "doctor", "-q"], { ...env, XRAY_HOME: home });
   return home;
 }
 
@@ -146,13 +162,14 @@ function markdown(r: { date: string; machine: string; hashRuns: number; rows: Si
     `of ${r.hashRuns} runs (3 for the whole set), each command from process start to exit, page cache warm,`,
     "beside `sha256sum` over the same files. Anchoring runs once per size on a fresh chain: `xray anchor`",
     "in-process (wall time of the command, and the chain part of it) and through `xray node`, beside",
-    "`truffle exec` of a script awaiting one `setXrayhash` per image on the same node. Batch: `xray anchor --batch`.",
+    "`truffle exec` of a script awaiting one `setXrayhash` per image on the same node, and through `--rpc`",
+    "to anvil (a fresh deployment each size). Batch: `xray anchor --batch`.",
     "",
-    "| images | MB | xray hash ms | sha256sum ms | speed-up | anchor ms (wall / chain) | via node ms | truffle exec ms | truffle ÷ xray | gas per image | batch ms (all / chain) | batch gas |",
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| images | MB | xray hash ms | sha256sum ms | speed-up | anchor ms (wall / chain) | transactions | via anvil ms (wall / chain) | via node ms | truffle exec ms | truffle ÷ xray | gas per image | batch ms (all / chain) | batch gas |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...r.rows.map(
       (x) =>
-        `| ${fmt(x.images)} | ${(x.bytes / 1e6).toFixed(0)} | ${fmt(x.hashMs)} | ${fmt(x.sha256sumMs)} | ${x.hashSpeedup}x | ${fmt(x.anchorWallMs)} / ${fmt(x.anchorChainMs)} | ${fmt(x.anchorNodeMs)} | ${fmt(x.truffleMs)} | ${x.truffleOverXray}x | ${fmt(x.gasPerImage)} | ${fmt(x.batchMs)} / ${fmt(x.batchChainMs)} | ${fmt(x.batchGas)} |`,
+        `| ${fmt(x.images)} | ${(x.bytes / 1e6).toFixed(0)} | ${fmt(x.hashMs)} | ${fmt(x.sha256sumMs)} | ${x.hashSpeedup}x | ${fmt(x.anchorWallMs)} / ${fmt(x.anchorChainMs)} | ${fmt(x.transactions)} | ${fmt(x.anchorAnvilMs)} / ${fmt(x.anchorAnvilChainMs)} | ${fmt(x.anchorNodeMs)} | ${fmt(x.truffleMs)} | ${x.truffleOverXray}x | ${fmt(x.gasPerImage)} | ${fmt(x.batchMs)} / ${fmt(x.batchChainMs)} | ${fmt(x.batchGas)} |`,
     ),
     "",
     hundred
@@ -175,6 +192,7 @@ function chart(rows: SizeRow[]): string {
       { label: "sha256sum", color: "#1f77b4", dashed: true, points: pts((r) => r.sha256sumMs) },
       { label: "xray anchor (embedded)", color: "#d62728", points: pts((r) => r.anchorWallMs) },
       { label: "xray anchor via node", color: "#ff7f0e", points: pts((r) => r.anchorNodeMs) },
+      { label: "xray anchor via anvil", color: "#9467bd", points: pts((r) => r.anchorAnvilMs) },
       { label: "truffle exec, per record", color: "#ff7f0e", dashed: true, points: pts((r) => r.truffleMs) },
       { label: "xray anchor --batch", color: "#2ca02c", points: pts((r) => r.batchMs) },
       { label: "Lin et al. upload (100)", color: "#7f7f7f", points: [[100, PAPER.uploadMs]] },
@@ -196,10 +214,11 @@ export function anchorSchema(rows: SizeRow[]): { measurements: Measurement[]; ra
     const sum = one("sha256sum", "sha256sum (median)", r.sha256sumMs);
     const anchor = one("xray-anchor.embedded", "xray anchor, one record per image, embedded chain", r.anchorWallMs);
     const node = one("xray-anchor.xray-node", "xray anchor through xray node", r.anchorNodeMs);
+    const anvil = one("xray-anchor.anvil", "xray anchor, one record per image, --rpc to anvil", r.anchorAnvilMs);
     const truffle = one("truffle-exec.xray-node", "truffle exec, one setXrayhash per image, through xray node", r.truffleMs);
     one("xray-anchor-batch.embedded", "xray anchor --batch, chain part", r.batchChainMs);
     ratios.push(ratio(`sha256sum/xray-hash.${r.images}`, sum, hash, "higher"), ratio(`truffle/xray-anchor.${r.images}`, truffle, node, "higher"));
-    ratios.push(ratio(`xray-anchor.embedded/xray-node.${r.images}`, anchor, node));
+    ratios.push(ratio(`xray-anchor.embedded/xray-node.${r.images}`, anchor, node), ratio(`xray-anchor.embedded/anvil.${r.images}`, anchor, anvil));
   }
   return { measurements, ratios };
 }
