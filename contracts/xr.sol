@@ -142,9 +142,28 @@ contract xr is xray {
         uint256 end = count > total - start ? total : start + count;
         records = new XrayRecord[](end - start);
         names = new string[](end - start);
+        // a run is loaded once for its records, an author's name once for a stretch of theirs
+        Run memory run;
+        uint256 runAt = type(uint256).max;
+        address author;
+        string memory name = _users[address(0)].name;
         for (uint256 i = start; i < end; ++i) {
-            records[i - start] = _record(i);
-            names[i - start] = _users[records[i - start].author].name;
+            XrayRecord memory r;
+            if (_records[i].hash != bytes32(0)) {
+                r = _records[i];
+            } else {
+                if (runAt == type(uint256).max || i >= run.first + run.count) {
+                    runAt = runAt == type(uint256).max ? _runOf(i) : runAt + 1;
+                    run = _runs[runAt];
+                }
+                r = _runRecord(run, i);
+            }
+            if (r.author != author) {
+                author = r.author;
+                name = _users[author].name;
+            }
+            records[i - start] = r;
+            names[i - start] = name;
         }
     }
 

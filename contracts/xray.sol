@@ -240,19 +240,25 @@ abstract contract xray {
 
     /// @dev Record `index`, stored on its own or in a run (its own slots then hold zero: a
     /// stored hash is never zero).
-    function _record(uint256 index) internal view returns (XrayRecord memory r) {
+    function _record(uint256 index) internal view returns (XrayRecord memory) {
         _checkIndex(index);
         XrayRecord storage s = _records[index];
         if (s.hash != bytes32(0)) return s;
-        // the last run starting at or before `index`
-        uint256 lo = 0;
+        return _runRecord(_runs[_runOf(index)], index);
+    }
+
+    /// @dev The run holding record `index`: the last run starting at or before it.
+    function _runOf(uint256 index) internal view returns (uint256 lo) {
         uint256 hi = _runs.length;
         while (hi - lo > 1) {
             uint256 mid = (lo + hi) / 2;
             if (_runs[mid].first <= index) lo = mid;
             else hi = mid;
         }
-        Run storage run = _runs[lo];
+    }
+
+    /// @dev Record `index` of `run`: its hash read from the run's code, the rest shared.
+    function _runRecord(Run memory run, uint256 index) internal view returns (XrayRecord memory r) {
         address data = run.data;
         uint256 offset = 1 + 32 * (index - run.first);
         bytes32 hash;
@@ -260,9 +266,6 @@ abstract contract xray {
             extcodecopy(data, 0, offset, 32) // scratch space
             hash := mload(0)
         }
-        r.author = run.author;
-        r.time = run.time;
-        r.part = run.part;
-        r.hash = hash;
+        return XrayRecord({hash: hash, author: run.author, time: run.time, part: run.part});
     }
 }

@@ -68,8 +68,8 @@ describe("xray anchor and verify on chain", function () {
     const first = await xray(home, ["anchor", manifest, "--json"]);
     expect(first.code, first.stderr).to.equal(0);
     expect(first.json).to.include({ mode: "records", images: 24, sent: 24, alreadyAnchored: 0 });
-    // setXrayhashes: all 24 records in one transaction, ~71,000 gas each (one setXrayhash: 106,058)
-    expect(first.json.gasPerRecord).to.be.within(60_000, 90_000);
+    // setXrayhashes: all 24 records in one transaction, one run: ~15,000 gas each (one setXrayhash: 106,058)
+    expect(first.json.gasPerRecord).to.be.within(9_000, 25_000);
     expect(first.json.transactions).to.equal(1);
     const again = await xray(home, ["anchor", manifest, "--json"]);
     expect(again.json).to.include({ sent: 0, alreadyAnchored: 24 });
