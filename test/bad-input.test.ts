@@ -106,6 +106,7 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["anchor", "missing.json"] },
     { args: ["anchor", "bad.json"] },
     { args: ["anchor", "missing.json", "--window", "0"] },
+    { args: ["anchor", "missing.json", "--per-tx", "768"], says: /--per-tx must be a whole number from 1 to 767/ },
     { args: ["verify"] },
     { args: ["dataset", "out", "--scale", "0"] },
     { args: ["dataset", "out", "--scale", "abc"] },

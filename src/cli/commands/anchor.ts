@@ -12,6 +12,7 @@ interface AnchorOptions {
   label?: string;
   part: string;
   window: string;
+  perTx?: string;
   patientFrom?: string;
   createPatients?: boolean;
 }
@@ -22,6 +23,10 @@ const n = (x: number) => x.toLocaleString("en-US");
 export async function run(g: Globals, manifestFile: string, o: AnchorOptions): Promise<CommandOutput> {
   const window = Number(o.window);
   if (!Number.isInteger(window) || window < 1 || window > 4096) throw new UsageError(`--window must be a whole number from 1 to 4096, got "${o.window}"`);
+  const perTransaction = o.perTx === undefined ? undefined : Number(o.perTx);
+  if (perTransaction !== undefined && !(Number.isInteger(perTransaction) && perTransaction >= 1 && perTransaction <= 767)) {
+    throw new UsageError(`--per-tx must be a whole number from 1 to 767, got "${o.perTx}"`);
+  }
   if (!o.part.trim() || Buffer.byteLength(o.part) > 32) throw new UsageError("--part must be 1 to 32 bytes");
   const manifest = readManifest(manifestFile); // a bad manifest fails here, before the chain is opened
   if (o.patientFrom !== undefined) return require("./anchor-patients.js").run(g, manifestFile, manifest, o, window);
@@ -38,6 +43,7 @@ export async function run(g: Globals, manifestFile: string, o: AnchorOptions): P
       label: o.label,
       part: o.part,
       window,
+      perTransaction,
       onProgress: (done, total) => (bar ??= progressBar("anchoring", total, !g.json)).update(done),
     }).finally(() => bar?.done());
     const seconds = (Date.now() - started) / 1000;

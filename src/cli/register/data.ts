@@ -42,6 +42,7 @@ Examples:
     .option("--label <name>", "the data set's name in the batch event (default: the manifest's path)")
     .option("--part <part>", "body part stored with each record", "chest")
     .option("--window <n>", "transactions sent before waiting for a receipt", "64")
+    .option("--per-tx <n>", "at most n records per transaction (1-767; default 767, fewer if a block is small)")
     .option("--patient-from <regex>", "hospital home: record each image on the patient its path names (first group, else the match, is the MRN)")
     .option("--create-patients", "with --patient-from: create the patients the register does not know (from the host)")
     .addHelpText(

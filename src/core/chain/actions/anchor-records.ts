@@ -19,6 +19,8 @@ export interface AnchorRecordsOptions {
   onProgress?: (done: number, total: number) => void;
   /** One setXrayhash transaction per record, as the paper did, even where setXrayhashes exists. */
   oneByOne?: boolean;
+  /** At most this many records per setXrayhashes transaction (default and most: 767). */
+  perTransaction?: number;
 }
 
 export interface AnchorRecordsResult {
@@ -65,7 +67,7 @@ export async function anchorRecords(ctx: XrContext, hashes: string[], options: A
   if (!options.oneByOne && (await hasBatchRecording(ctx))) {
     for (let attempt = 1, left = todo; ; attempt++) {
       try {
-        await recordInBatches(ctx, left, result, { from, part, window: Math.min(window, 4), onProgress });
+        await recordInBatches(ctx, left, result, { from, part, window: Math.min(window, 4), perTransaction: options.perTransaction, onProgress });
         return result;
       } catch (err) {
         // a killed run's last transaction landed first with our nonce: look at the chain again

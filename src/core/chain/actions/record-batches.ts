@@ -38,6 +38,8 @@ export interface RecordBatchesOptions {
   part: string;
   /** Transactions sent before waiting for the oldest receipt. */
   window: number;
+  /** At most this many records per transaction (at most MAX_PER_TX). */
+  perTransaction?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -61,7 +63,7 @@ export async function recordInBatches(ctx: XrContext, todo: string[], result: An
   const one = two - perRecord; // the fixed cost plus one record (for the fit below)
   const block = await chain.provider.request<{ gasLimit: string }>("eth_getBlockByNumber", ["latest", false]);
   const fit = Math.floor((Number(BigInt(block.gasLimit)) * BLOCK_SHARE - Number(one - perRecord)) / Number(perRecord));
-  const perTx = Math.max(1, Math.min(MAX_PER_TX, fit));
+  const perTx = Math.max(1, Math.min(o.perTransaction ?? MAX_PER_TX, MAX_PER_TX, fit));
   const gasFor = (k: number) => ((one + BigInt(k) * perRecord) * 3n) / 2n;
 
   const local = chain.signer?.address.toLowerCase() === o.from.toLowerCase();
