@@ -141,7 +141,7 @@ describe("xray anchor and verify on chain", function () {
     expect((await xray(home, ["xray-count", "--json"])).json.count).to.equal(0);
   });
 
-  // --per-tx 10: 40 transactions, so that the kill lands mid-run (400 records fit in one by default)
+  // --per-tx 5: 80 transactions, so that the kill lands mid-run (400 records fit in one by default)
   it("kill -9 mid-run through xray node, run again: every hash recorded exactly once", async () => {
     const home = await initHome("kill-node");
     const m = path.join(work, "kill-node.json");
@@ -149,7 +149,7 @@ describe("xray anchor and verify on chain", function () {
     const port = await freePort();
     const node = await startProcess(process.execPath, [BIN, "node", "--port", String(port)], { env: { XRAY_HOME: home }, ready: /Ctrl-C/ });
     try {
-      const run = spawn(process.execPath, [BIN, "anchor", m, "--window", "16", "--per-tx", "10"], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "" }, stdio: "ignore" });
+      const run = spawn(process.execPath, [BIN, "anchor", m, "--window", "16", "--per-tx", "5"], { env: { ...process.env, XRAY_HOME: home, XRAY_RPC: "" }, stdio: "ignore" });
       let count = 0;
       while (count < 100) {
         await sleep(100);
@@ -178,7 +178,7 @@ describe("xray anchor and verify on chain", function () {
       const m = path.join(work, `kill-embedded-${delay}-${idle}.json`);
       const hashes = syntheticManifest(m, 400);
       const env = { ...process.env, XRAY_HOME: home, XRAY_RPC: "", XRAY_CHAIN_IDLE: idle };
-      const run = spawn(process.execPath, [BIN, "anchor", m, "--per-tx", "10"], { env, stdio: "ignore" });
+      const run = spawn(process.execPath, [BIN, "anchor", m, "--per-tx", "5"], { env, stdio: "ignore" });
       await sleep(delay);
       await killNow(run);
       const rerun = await xray(home, ["anchor", m, "--json"]);
