@@ -5,6 +5,7 @@
  * Writes bench/results/cli-bench.md and .json. Run: npm run bench:cli [-- --runs N]
  */
 import { BIN, finishBench, machine, measure, withXrayNode, parseBenchArgs, ratio, ROOT, runMain, timed, TRUFFLE } from "./lib";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,7 +14,7 @@ import { deployXr } from "../src/core/chain/actions/deploy";
 import { removePermission, setPermission } from "../src/core/chain/actions/permissions";
 import { setXrayHash } from "../src/core/chain/actions/records";
 import { setBirthday, setContact } from "../src/core/chain/actions/profile";
-import { xrContext } from "../src/core/chain/xr";
+import { xrContext, xrSend } from "../src/core/chain/xr";
 import { estimateGas } from "../src/core/chain/tx";
 import { encodeCall } from "../src/core/chain/abi";
 import { artifact } from "../src/core/chain/artifacts";
@@ -42,6 +43,10 @@ async function gasTable(home: string) {
     rows.push({ fn: "setPermission", gas: (await setPermission(ctx, { account: doctor, name: "Dr.Lee", userType: 1, enabled: true, from: gov })).tx.gasUsed, note: "grant doctor 'Dr.Lee'" });
     rows.push({ fn: "setXrayhash (first record)", gas: (await setXrayHash(ctx, { part: "chest", sha256: HASH, from: doctor })).tx.gasUsed, note: "array grows from empty" });
     rows.push({ fn: "setXrayhash", gas: (await setXrayHash(ctx, { part: "chest", sha256: HASH, from: doctor })).tx.gasUsed, note: "each further record" });
+    // one run of 767 distinct hashes (records 2 .. 768): the most one transaction takes
+    const run = Array.from({ length: 767 }, (_, i) => "0x" + createHash("sha256").update(String(i)).digest("hex"));
+    const runGas = (await xrSend(ctx, "setXrayhashes", ["chest", run], doctor)).tx.gasUsed;
+    rows.push({ fn: "setXrayhashes, per record", gas: Math.round(runGas / run.length), note: `767 records in one transaction (one run: ${runGas.toLocaleString("en-US")} gas)` });
     rows.push({ fn: "setBirthday", gas: (await setBirthday(ctx, { birthday: "19970522", from: host })).tx.gasUsed, note: "first set" });
     rows.push({ fn: "setContact", gas: (await setContact(ctx, { contact: "0912-321-456", from: host })).tx.gasUsed, note: "first set" });
     rows.push({ fn: "removePermission", gas: (await removePermission(ctx, { account: doctor, from: gov })).tx.gasUsed, note: "doctor resigns (refund applied)" });
@@ -50,6 +55,7 @@ async function gasTable(home: string) {
       Number(await estimateGas(chain, { from: gov, to: ctx.deployment.xr, data: encodeCall(artifact("xr").abi, fn, args) })) / 1.25;
     rows.push({ fn: "getXrayhashCount (view)", gas: Math.round(await view("getXrayhashCount", [])), note: "free as eth_call" });
     rows.push({ fn: "getXrayhash (view)", gas: Math.round(await view("getXrayhash", [0])), note: "free as eth_call" });
+    rows.push({ fn: "getXrayhash (view), a record of a run", gas: Math.round(await view("getXrayhash", [500])), note: "free as eth_call" });
     rows.push({ fn: "profile (view)", gas: Math.round(await view("profile", [])), note: "free as eth_call" });
     return rows;
   } finally {
