@@ -1,7 +1,7 @@
 /** `xray pacs anchor` and `xray pacs verify`: the PACS's studies on their patients' records. */
 import { openRegister } from "../../core/hospital/choose";
 import { hospitalContext } from "../../core/hospital/registry";
-import { anchorPacs, type StudyAnchorResult } from "../../core/pacs/anchor";
+import type { StudyAnchorResult } from "../../core/pacs/anchor";
 import { pacsTarget } from "../../core/pacs/client";
 import { pacsJson } from "../../core/pacs/orthanc";
 import { verifyPacs, type StudyCheck } from "../../core/pacs/verify";
@@ -37,6 +37,8 @@ export async function anchor(g: Globals, o: PacsOptions & { follow?: boolean; cr
       const [from, host] = await Promise.all([senderFor(g, chain, ctx.deployment, "doctor"), senderFor({ ...g, from: undefined }, chain, ctx.deployment, "host")]);
       const started = Date.now();
       const line = (r: StudyAnchorResult) => `${safeText(r.studyUid || "?")}  ${STUDY_TEXT[r.status]}${r.instances !== undefined ? ` (${r.instances} instances, patient #${r.patient})` : ` (Patient ID ${safeText(r.patientId)})`}`;
+      // loaded here, not for `pacs verify`: anchoring brings patient creation (web3-utils) and the tree builder
+      const { anchorPacs } = require("../../core/pacs/anchor") as typeof import("../../core/pacs/anchor");
       const out = await anchorPacs(target, ctx, reg, {
         from, host, createPatients: o.createPatients, follow: o.follow, signal: stop.signal,
         onStudy: o.follow && !g.json ? (r) => process.stdout.write(line(r) + "\n") : undefined,
@@ -59,7 +61,7 @@ export async function anchor(g: Globals, o: PacsOptions & { follow?: boolean; cr
   });
 }
 
-const VERDICTS = ["matched", "re-encoded", "identity-changed", "image-changed", "missing", "new", "proof-invalid"] as const;
+const VERDICTS = ["matched", "re-encoded", "identity-changed", "image-changed", "wrong-instance", "missing", "new", "proof-invalid"] as const;
 
 /** `xray pacs verify [<study-uid>...] [--patient P] [--all]`. */
 export async function verify(g: Globals, studies: string[], o: PacsOptions & { all?: boolean }): Promise<CommandOutput> {
@@ -77,7 +79,7 @@ export async function verify(g: Globals, studies: string[], o: PacsOptions & { a
       const line = (c: StudyCheck) => {
         const head = c.ok ? "OK      " : "CHANGED ";
         const what = !c.anchored ? "not anchored: new in the PACS" : !c.onChain ? "its root is not on the patient's record" : VERDICTS.filter((v) => c.counts[v]).map((v) => `${c.counts[v]} ${v}`).join(", ") || "no instances";
-        const detail = c.instances.filter((i) => i.verdict !== "matched" && i.verdict !== "re-encoded").map((i) => `  ${i.verdict.padEnd(16)} ${safeText(i.sopInstanceUid)}${i.changed.length ? ` (${i.changed.join(", ")})` : ""}`);
+        const detail = c.instances.filter((i) => i.verdict !== "matched" && i.verdict !== "re-encoded").map((i) => `  ${i.verdict.padEnd(16)} ${safeText(i.sopInstanceUid)}${i.changed.length ? ` (${i.changed.join(", ")})` : ""}${i.detail ? `: ${safeText(i.detail)}` : ""}`);
         return [`${head}${safeText(c.studyUid)}  ${what}`, ...detail].join("\n");
       };
       return {

@@ -9,7 +9,6 @@
  */
 import { mapLimit } from "../concurrent";
 import { anchorBatch, getBatch } from "../chain/actions/anchor-batch";
-import type { XrContext } from "../chain/xr";
 import { buildDatasetTree } from "../hash/merkle";
 import { createPatients } from "../hospital/create";
 import type { PatientRegister } from "../hospital/register";
@@ -17,7 +16,10 @@ import type { HospitalContext } from "../hospital/registry";
 import type { PacsTarget } from "./client";
 import { fetchInstance } from "./fetch";
 import { changes, study, studyIds, studyInstances } from "./orthanc";
+import { patientCtx } from "./patient-ctx";
 import { instanceLeaf, PacsStore } from "./store";
+
+export { patientCtx };
 
 export interface PacsAnchorOptions {
   createPatients?: boolean;
@@ -125,11 +127,6 @@ async function anchorStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore
   const a = await anchorBatch(patientCtx(ctx, row), { root: tree.root, count: tree.count, label: `dicom study ${s.studyUid}`, from: o.from });
   store.markOnchain(s.studyUid, a.tx?.hash ?? null, a.tx?.block ?? null);
   return { ...base, status: a.already ? "already-anchored" : "anchored", root: tree.root, patient: row.n, instances: rows.length, gasUsed: a.tx?.gasUsed, tx: a.tx?.hash };
-}
-
-/** The patient's own xr (an EIP-1167 clone): its event scans start at its creation block. */
-export function patientCtx(ctx: HospitalContext, row: { contract: string | null; block: number | null }): XrContext {
-  return { chain: ctx.chain, deployment: { ...ctx.deployment, xr: row.contract!, block: row.block ?? ctx.deployment.block } };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
