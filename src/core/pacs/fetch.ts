@@ -15,13 +15,13 @@ export interface FetchedInstance extends DicomDigests {
  */
 export async function instanceFileHashed(t: PacsTarget, id: string): Promise<{ sha256: string; bytes: () => Buffer }> {
   const r = await pacsRequest(t, `/instances/${encodeURIComponent(id)}/file`);
-  if (!r.ok || !r.body) {
-    await r.body?.cancel();
+  if (!r.ok) {
+    await r.body.cancel();
     throw new XrayError(`the PACS answered HTTP ${r.status} to GET /instances/${id}/file`, "PACS_ERROR");
   }
   const hash = createHash("sha256");
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) {
+  const chunks: Buffer[] = [];
+  for await (const chunk of r.body) {
     hash.update(chunk);
     chunks.push(chunk);
   }

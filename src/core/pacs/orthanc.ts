@@ -37,7 +37,7 @@ export async function allStudies(t: PacsTarget): Promise<OrthancStudy[]> {
 
 export async function study(t: PacsTarget, id: string): Promise<OrthancStudy | undefined> {
   const r = await pacsRequest(t, `/studies/${encodeURIComponent(id)}`);
-  if (r.status === 404) return void (await r.body?.cancel());
+  if (r.status === 404) return void (await r.body.cancel());
   if (!r.ok) throw new XrayError(`the PACS answered HTTP ${r.status} to GET /studies/${id}`, "PACS_ERROR");
   const s = (await r.json()) as { ID: string; IsStable: boolean; MainDicomTags: { StudyInstanceUID?: string }; PatientMainDicomTags: { PatientID?: string } };
   return { id: s.ID, studyUid: s.MainDicomTags.StudyInstanceUID ?? "", patientId: s.PatientMainDicomTags.PatientID ?? "", stable: Boolean(s.IsStable) };
