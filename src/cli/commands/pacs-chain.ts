@@ -9,6 +9,23 @@ import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import { chainWait, senderFor, withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
+import { progressBar, type Progress } from "../progress";
+
+/** A bar on stderr (a terminal only, never with --json) whose total may grow as the PACS names more studies. */
+function studyBar(label: string, enabled: boolean) {
+  let bar: Progress | undefined;
+  let barTotal = 0;
+  return {
+    update(done: number, total: number) {
+      if (total !== barTotal) {
+        bar?.done();
+        bar = progressBar(label, (barTotal = total), enabled);
+      }
+      bar!.update(done, "studies");
+    },
+    done: () => bar?.done(),
+  };
+}
 
 interface PacsOptions {
   pacs?: string;
@@ -39,10 +56,12 @@ export async function anchor(g: Globals, o: PacsOptions & { follow?: boolean; cr
       const line = (r: StudyAnchorResult) => `${safeText(r.studyUid || "?")}  ${STUDY_TEXT[r.status]}${r.instances !== undefined ? ` (${r.instances} instances, patient #${r.patient})` : ` (Patient ID ${safeText(r.patientId)})`}`;
       // loaded here, not for `pacs verify`: anchoring brings patient creation (web3-utils) and the tree builder
       const { anchorPacs } = require("../../core/pacs/anchor") as typeof import("../../core/pacs/anchor");
+      const bar = studyBar("anchoring", !g.json && !o.follow); // --follow prints a line per study instead
       const out = await anchorPacs(target, ctx, reg, {
         from, host, createPatients: o.createPatients, follow: o.follow, signal: stop.signal,
         onStudy: o.follow && !g.json ? (r) => process.stdout.write(line(r) + "\n") : undefined,
-      });
+        onProgress: bar.update,
+      }).finally(bar.done);
       const anchored = out.studies.filter((s) => s.status === "anchored");
       const unknown = out.studies.filter((s) => s.status === "unknown-patient");
       const instances = anchored.reduce((a, s) => a + (s.instances ?? 0), 0);
@@ -74,7 +93,8 @@ export async function verify(g: Globals, studies: string[], o: PacsOptions & { a
     const reg = await openRegister(chain, ctx.deployment.hospital.registry, chainWait(g));
     try {
       const started = Date.now();
-      const checks = await verifyPacs(target, ctx, reg, { studies, patient, all: o.all });
+      const bar = studyBar("verifying", !g.json);
+      const checks = await verifyPacs(target, ctx, reg, { studies, patient, all: o.all }, (_c, done, total) => bar.update(done, total)).finally(bar.done);
       const bad = checks.filter((c) => !c.ok);
       const line = (c: StudyCheck) => {
         const head = c.ok ? "OK      " : "CHANGED ";

@@ -31,6 +31,8 @@ export interface PacsAnchorOptions {
   signal?: AbortSignal;
   pollMs?: number;
   onStudy?: (r: StudyAnchorResult) => void;
+  /** Studies looked at so far, of those known so far (the walk's, then each page of the changes feed). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface StudyAnchorResult {
@@ -57,22 +59,28 @@ export async function anchorPacs(t: PacsTarget, ctx: HospitalContext, reg: Patie
   const out: PacsAnchorResult = { studies: [], created: 0, cursor: 0, walked: false };
   // studies left out by an earlier run (unknown patient, not stable) are looked at again first
   const leftOut = new Set(store.leftOut(t.url));
+  let done = 0;
+  let total = 0;
   const one = async (id: string) => {
     const r = await anchorStudy(t, ctx, store, id, o, out);
     if (r.status === "unknown-patient" || r.status === "not-stable") leftOut.add(id);
     else leftOut.delete(id);
     out.studies.push(r);
     o.onStudy?.(r);
+    o.onProgress?.(++done, total);
   };
   let cursor: number | undefined = store.cursor(t.url);
   const head = await changes(t);
   out.walked = cursor === undefined || cursor > head.last;
-  for (const id of out.walked ? await studyIds(t) : [...leftOut]) await one(id);
+  const first = out.walked ? await studyIds(t) : [...leftOut];
+  total += first.length;
+  for (const id of first) await one(id);
   if (out.walked) cursor = head.last;
   store.setCursor(t.url, cursor!, [...leftOut]);
   for (;;) {
     const c = await changes(t, cursor);
     const stable = [...new Set(c.changes.filter((x) => x.type === "StableStudy").map((x) => x.id))];
+    total += stable.length;
     for (const id of stable) await one(id);
     cursor = c.last;
     store.setCursor(t.url, cursor, [...leftOut]);
