@@ -19,9 +19,9 @@ import { BIN, finishBench, machine, parseBenchArgs, ratio, ROOT, runMain, summar
 
 const args = parseBenchArgs();
 const quick = args.quick;
-const STUDIES = quick ? 12 : 100;
-const PATIENTS = quick ? 6 : 40;
-const RUNS = args.runs ?? (quick ? 3 : 5);
+const STUDIES = quick ? 8 : 100;
+const PATIENTS = quick ? 4 : 40;
+const RUNS = args.runs ?? (quick ? 2 : 5);
 const MAX_SIZE = quick ? "1024" : "0"; // 0: the X-rays' own size (1024 to 1800 px)
 const SETS = [
   { kind: "uncompressed", seed: 1, what: "explicit and implicit VR little endian, 8 and 16 bits", getscu: true },

@@ -4,12 +4,12 @@
  * holds on chain. Verification overlaps retrieval (a few instances in flight at a time).
  *
  * Cost per study: one PACS request for its instance list (plus /tools/lookup when the study was
- * named, not found in the one /studies?expand of --all) and one chain call, both in flight with
- * the other studies'; per instance: one GET hashed as it streams, decoded only when its bytes
+ * named, not found in the one /studies?expand of --all), in flight with the other studies'; the
+ * chain is asked once for every root (eth_getLogs of BatchAnchored); per instance: one GET hashed as it streams, decoded only when its bytes
  * are not those anchored. The register is read once, up front.
  */
 import { mapLimit } from "../concurrent";
-import { getBatch } from "../chain/actions/anchor-batch";
+import { anchoredBatches } from "../chain/actions/anchor-batch";
 import { compareDicom, type DicomVerdict } from "../dicom/verify";
 import { XrayError } from "../../errors";
 import { verifyDatasetProof } from "../hash/merkle";
@@ -53,16 +53,18 @@ export interface PacsVerifySelection {
   concurrency?: number;
 }
 
-/** What the register holds, read in three queries (each statement costs a lock round on the file). */
+/** What the register holds, read in three queries (each statement costs a lock round on the file), and which roots the chain holds. */
 interface Snapshot {
   studies: Map<string, StudyRow>;
   instances: Map<string, InstanceRow[]>;
   patients: Map<number, PatientRow>;
+  /** "contract root" of every anchored study selected that the chain holds (one eth_getLogs). */
+  onChain: Set<string>;
 }
 
 export async function verifyPacs(t: PacsTarget, ctx: HospitalContext, reg: PatientRegister, sel: PacsVerifySelection, onStudy?: (s: StudyCheck, done: number, total: number) => void): Promise<StudyCheck[]> {
   const store = new PacsStore(reg);
-  const snap: Snapshot = { studies: new Map(store.allStudies().map((s) => [s.study_uid, s])), instances: new Map(), patients: new Map() };
+  const snap: Snapshot = { studies: new Map(store.allStudies().map((s) => [s.study_uid, s])), instances: new Map(), patients: new Map(), onChain: new Set() };
   for (const i of store.allInstances()) (snap.instances.get(i.study_uid) ?? snap.instances.set(i.study_uid, []).get(i.study_uid)!).push(i);
   for (const n of new Set([...snap.studies.values()].map((s) => s.n))) snap.patients.set(n, reg.byNumber(n)!);
   const onchain = [...snap.studies.values()].filter((s) => s.status === "onchain" && (sel.patient === undefined || s.n === sel.patient));
@@ -72,6 +74,8 @@ export async function verifyPacs(t: PacsTarget, ctx: HospitalContext, reg: Patie
   if (held) for (const s of await allStudies(t)) held.set(s.studyUid, [...(held.get(s.studyUid) ?? []), s.id]);
   const jobs = [...uids];
   if (held) for (const uid of held.keys()) if (!uids.includes(uid) && snap.studies.get(uid)?.status !== "onchain") jobs.push(uid);
+  const pairs = jobs.map((uid) => snap.studies.get(uid)).filter((s) => s?.status === "onchain").map((s) => ({ ...patientCtx(ctx, snap.patients.get(s!.n)!).deployment, root: s!.root }));
+  snap.onChain = await anchoredBatches(patientCtx(ctx, { contract: ctx.deployment.xr, block: null }), pairs);
   let done = 0;
   return mapLimit(jobs, sel.concurrency ?? 4, async (uid) => {
     const c = await verifyStudy(t, ctx, snap, uid, held?.get(uid) ?? []);
@@ -85,11 +89,9 @@ async function verifyStudy(t: PacsTarget, ctx: HospitalContext, snap: Snapshot, 
   const anchored = row?.status === "onchain";
   const expected = anchored ? snap.instances.get(uid) ?? [] : [];
   const patient = anchored ? snap.patients.get(row.n) : undefined;
-  // the chain call and the PACS's instance list at the same time
-  const onChainP = anchored && patient ? getBatch(patientCtx(ctx, patient), row.root).then(Boolean) : Promise.resolve(false);
+  const onChain = anchored && patient?.contract ? snap.onChain.has(`${patient.contract.toLowerCase()} ${row.root.toLowerCase()}`) : false;
   const ids = knownIds.length ? knownIds : await lookupStudy(t, uid);
   const held = (await Promise.all(ids.map((id) => studyInstances(t, id)))).flat();
-  const onChain = await onChainP;
   const byUid = new Map<string, InstanceRow>(expected.map((e) => [e.sop_uid, e]));
   const checks = await mapLimit(held, 4, async (h): Promise<InstanceCheck> => {
     const e = byUid.get(h.sopInstanceUid);
