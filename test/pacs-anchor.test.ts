@@ -4,6 +4,8 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { eventTopic } from "../src/core/chain/abi";
@@ -189,5 +191,48 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     }
     expect(await exited).to.equal(0);
     expect(stdout).to.match(/stopped; 1 studies anchored/);
+  });
+
+  it("a study that changes while it is being anchored is left out, then anchored whole by the next run", async () => {
+    // a new one-instance study of a known patient, stable
+    const some = (await get("/studies?expand")).find((s: any) => s.PatientMainDicomTags.PatientID !== "SOMEONE-ELSE");
+    const copy = await (await req(`/studies/${some.ID}/modify`, { method: "POST", body: JSON.stringify({ Replace: { StudyDescription: "grows" } }), headers: { "content-type": "application/json" } })).json();
+    const uid = (await get(`/studies/${copy.ID}`)).MainDicomTags.StudyInstanceUID;
+    for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
+    const held = await get(`/studies/${copy.ID}/instances`);
+    const first = held[0].ID;
+    // Not a stand-in: a pass-through to the real Orthanc that only times a real change, adding
+    // one more instance to the study (as a modality would) when xray first fetches one of its files.
+    let added = "";
+    const proxy = http.createServer(async (rq, rs) => {
+      const chunks: Buffer[] = [];
+      for await (const c of rq) chunks.push(c as Buffer);
+      if (!added && rq.url === `/instances/${first}/file`) {
+        const more = await modify(first, { Replace: { SeriesDescription: "late view" }, Keep: ["StudyInstanceUID", "SeriesInstanceUID"] });
+        added = (await (await req("/instances", { method: "POST", body: new Uint8Array(more), headers: { "content-type": "application/dicom" } })).json()).ID;
+      }
+      const body = chunks.length ? new Uint8Array(Buffer.concat(chunks)) : undefined;
+      const r = await fetch(orthanc.url + rq.url, { method: rq.method, body, headers: { authorization: String(rq.headers.authorization ?? ""), "accept-encoding": "identity" } });
+      rs.writeHead(r.status, { "content-type": r.headers.get("content-type") ?? "application/octet-stream" });
+      rs.end(Buffer.from(await r.arrayBuffer()));
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const during = await xray(home, ["pacs", "anchor", "--json"], { env: { ...env, XRAY_PACS: url } });
+      expect(during.code, during.stderr).to.equal(0);
+      expect(added, "the proxy added an instance").to.not.equal("");
+      expect(during.json.studies.find((s: any) => s.studyUid === uid)?.status).to.equal("changed");
+    } finally {
+      proxy.close();
+    }
+    for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
+    const after = await pacs(["anchor", "--json"]);
+    expect(after.code, after.stderr).to.equal(0);
+    const done = after.json.studies.find((s: any) => s.studyUid === uid);
+    expect(done).to.include({ status: "anchored", instances: held.length + 1 });
+    const v = await pacs(["verify", uid, "--json"]);
+    expect(v.code, v.stderr).to.equal(0);
+    expect(v.json.studies[0].counts).to.deep.equal({ matched: held.length + 1 });
   });
 });

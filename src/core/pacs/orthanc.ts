@@ -56,6 +56,10 @@ export async function studyInstances(t: PacsTarget, id: string): Promise<{ id: s
 
 export async function instanceFile(t: PacsTarget, id: string): Promise<Buffer> {
   const r = await pacsRequest(t, `/instances/${encodeURIComponent(id)}/file`);
+  if (r.status === 404) {
+    await r.body?.cancel();
+    throw new XrayError(`instance ${id} is no longer in the PACS`, "PACS_GONE");
+  }
   if (!r.ok) throw new XrayError(`the PACS answered HTTP ${r.status} to GET /instances/${id}/file`, "PACS_ERROR");
   return Buffer.from(await r.arrayBuffer());
 }
