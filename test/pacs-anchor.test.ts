@@ -193,13 +193,48 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     expect(stdout).to.match(/stopped; 1 studies anchored/);
   });
 
+  it("a study that changes while it is being anchored is left out, then anchored whole by the next run", async () => {
+    // a new one-instance study of a known patient, stable
+    const some = (await get("/studies?expand")).find((s: any) => s.PatientMainDicomTags.PatientID !== "SOMEONE-ELSE");
+    const copy = await (await req(`/studies/${some.ID}/modify`, { method: "POST", body: JSON.stringify({ Replace: { StudyDescription: "grows" } }), headers: { "content-type": "application/json" } })).json();
+    const uid = (await get(`/studies/${copy.ID}`)).MainDicomTags.StudyInstanceUID;
+    for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
+    const held = await get(`/studies/${copy.ID}/instances`);
+    const first = held[0].ID;
+    // Not a stand-in: a pass-through to the real Orthanc that only times a real change, adding
+    // one more instance to the study (as a modality would) when xray first fetches one of its files.
+    let added = "";
+    const proxy = await proxyTo(orthanc.url, async (url) => {
+      if (added || url !== `/instances/${first}/file`) return undefined;
+      const more = await modify(first, { Replace: { SeriesDescription: "late view" }, Keep: ["StudyInstanceUID", "SeriesInstanceUID"] });
+      added = (await (await req("/instances", { method: "POST", body: new Uint8Array(more), headers: { "content-type": "application/dicom" } })).json()).ID;
+      return undefined; // then passed through
+    });
+    try {
+      const during = await xray(home, ["pacs", "anchor", "--json"], { env: { ...env, XRAY_PACS: proxy.url } });
+      expect(during.code, during.stderr).to.equal(0);
+      expect(added, "the proxy added an instance").to.not.equal("");
+      expect(during.json.studies.find((s: any) => s.studyUid === uid)?.status).to.equal("changed");
+    } finally {
+      await proxy.close();
+    }
+    for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
+    const after = await pacs(["anchor", "--json"]);
+    expect(after.code, after.stderr).to.equal(0);
+    const done = after.json.studies.find((s: any) => s.studyUid === uid);
+    expect(done).to.include({ status: "anchored", instances: held.length + 1 });
+    const v = await pacs(["verify", uid, "--json"]);
+    expect(v.code, v.stderr).to.equal(0);
+    expect(v.json.studies[0].counts).to.deep.equal({ matched: held.length + 1 });
+  });
+
   it("a PACS that returns a different instance than asked: verify names that instance (exit 1), anchor refuses the study and resumes", async () => {
     // a study of two instances untouched by the tests above
     const untouched = (await pacs(["verify", "--all", "--json"])).json.studies.find((s: any) => s.ok && s.instances.length === 2);
     expect(untouched, "an untouched study of two instances").to.not.equal(undefined);
     const [asked, other] = (await instances()).filter((i) => i.study === untouched.studyUid);
     const swapped = Buffer.from(await (await req(`/instances/${other.id}/file`)).arrayBuffer());
-    const proxy = await swappingProxy(orthanc.url, (url) => (url.startsWith(`/instances/${asked.id}/file`) ? swapped : undefined));
+    const proxy = await proxyTo(orthanc.url, (url) => (url.startsWith(`/instances/${asked.id}/file`) ? swapped : undefined));
     try {
       const v = await pacs(["verify", untouched.studyUid, "--pacs", proxy.url, "--json"]);
       expect(v.code, v.stderr).to.equal(1);
@@ -216,7 +251,7 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
       for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
       const copied = await get(`/studies/${copy.ID}/instances`);
       const copyUid = (await get(`/studies/${copy.ID}`)).MainDicomTags.StudyInstanceUID;
-      const through = await swappingProxy(orthanc.url, (url) => (url.startsWith(`/instances/${copied[0].ID}/file`) ? swapped : undefined));
+      const through = await proxyTo(orthanc.url, (url) => (url.startsWith(`/instances/${copied[0].ID}/file`) ? swapped : undefined));
       try {
         const refused = await pacs(["anchor", "--pacs", through.url]);
         expect(refused.code, refused.stderr).to.equal(1);
@@ -234,12 +269,14 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
 });
 
 /**
- * A stand-in for a fault no real PACS can be made to produce on demand: an HTTP proxy to the
- * Orthanc that answers the GETs `swap` picks with other bytes (another instance's file).
+ * An HTTP pass-through to the Orthanc that first calls `before` for each GET: it may make a real
+ * change in Orthanc at that moment (then answer undefined: passed through), or answer other bytes
+ * itself: a stand-in for a fault no real PACS can be made to produce on demand (another
+ * instance's file for the one asked).
  */
-async function swappingProxy(target: string, swap: (url: string) => Buffer | undefined): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const other = req.method === "GET" ? swap(req.url ?? "") : undefined;
+async function proxyTo(target: string, before: (url: string) => Buffer | undefined | Promise<Buffer | undefined>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const other = req.method === "GET" ? await before(req.url ?? "") : undefined;
     if (other) {
       res.writeHead(200, { "content-type": "application/dicom", "content-length": other.length });
       return void res.end(other);

@@ -36,6 +36,7 @@ const STUDY_TEXT: Record<StudyAnchorResult["status"], string> = {
   anchored: "anchored",
   "already-anchored": "already anchored",
   "not-stable": "not stable yet (a later run anchors it)",
+  changed: "changed while being anchored (a later run anchors it)",
   "unknown-patient": "patient not in the register (xray patients add, or --create-patients)",
   gone: "deleted from the PACS meanwhile",
 };

@@ -14,7 +14,7 @@ import { createPatients } from "../hospital/create";
 import type { PatientRegister } from "../hospital/register";
 import type { HospitalContext } from "../hospital/registry";
 import type { PacsTarget } from "./client";
-import { fetchInstance } from "./fetch";
+import { fetchInstance, type FetchedInstance } from "./fetch";
 import { changes, study, studyIds, studyInstances } from "./orthanc";
 import { patientCtx } from "./patient-ctx";
 import { instanceLeaf, PacsStore } from "./store";
@@ -38,7 +38,7 @@ export interface PacsAnchorOptions {
 export interface StudyAnchorResult {
   studyUid: string;
   patientId: string;
-  status: "anchored" | "already-anchored" | "not-stable" | "unknown-patient" | "gone";
+  status: "anchored" | "already-anchored" | "not-stable" | "changed" | "unknown-patient" | "gone";
   instances?: number;
   root?: string;
   patient?: number;
@@ -63,7 +63,7 @@ export async function anchorPacs(t: PacsTarget, ctx: HospitalContext, reg: Patie
   let total = 0;
   const one = async (id: string) => {
     const r = await anchorStudy(t, ctx, store, id, o, out);
-    if (r.status === "unknown-patient" || r.status === "not-stable") leftOut.add(id);
+    if (r.status === "unknown-patient" || r.status === "not-stable" || r.status === "changed") leftOut.add(id);
     else leftOut.delete(id);
     out.studies.push(r);
     o.onStudy?.(r);
@@ -118,7 +118,21 @@ async function anchorStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore
     out.created += c.created.length;
     row = reg.byMrn(s.patientId)!;
   }
-  const fetched = await mapLimit(await studyInstances(t, id), 4, (i) => fetchInstance(t, i));
+  // A study that changes while it is fetched (an instance added or removed: Orthanc then calls it
+  // unstable again) is left for a later run, which anchors it whole once it is stable again.
+  const listed = await studyInstances(t, id);
+  const changed = { ...base, status: "changed" as const };
+  let fetched: FetchedInstance[];
+  try {
+    fetched = await mapLimit(listed, 4, (i) => fetchInstance(t, i));
+  } catch (err) {
+    if ((err as { code?: string }).code === "PACS_GONE") return changed;
+    throw err;
+  }
+  const now = await study(t, id);
+  if (!now) return { ...base, status: "gone" };
+  const again = now.stable ? await studyInstances(t, id) : [];
+  if (!now.stable || again.map((i) => i.id).sort().join() !== listed.map((i) => i.id).sort().join()) return changed;
   const rows = fetched.map((f) => ({
     sop_uid: f.sopInstanceUid,
     study_uid: s.studyUid,

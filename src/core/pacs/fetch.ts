@@ -15,6 +15,10 @@ export interface FetchedInstance extends DicomDigests {
  */
 export async function instanceFileHashed(t: PacsTarget, id: string): Promise<{ sha256: string; bytes: () => Buffer }> {
   const r = await pacsRequest(t, `/instances/${encodeURIComponent(id)}/file`);
+  if (r.status === 404) {
+    await r.body.cancel();
+    throw new XrayError(`instance ${id} is no longer in the PACS`, "PACS_GONE");
+  }
   if (!r.ok) {
     await r.body.cancel();
     throw new XrayError(`the PACS answered HTTP ${r.status} to GET /instances/${id}/file`, "PACS_ERROR");

@@ -103,6 +103,7 @@ async function verifyStudy(t: PacsTarget, ctx: HospitalContext, snap: Snapshot, 
       f = await fetchInstance(t, h, e.sha256); // undefined: the very bytes anchored, nothing to decode
     } catch (err) {
       if (err instanceof XrayError && err.code === "PACS_WRONG_INSTANCE") return v("wrong-instance", [], err.message);
+      if (err instanceof XrayError && err.code === "PACS_GONE") return v("missing"); // deleted since the study's list
       throw err;
     }
     if (!proofOk) return v("proof-invalid");
