@@ -62,7 +62,21 @@ export async function pacsRequest(t: PacsTarget, route: string, init: { method?:
   const url = new URL(t.url + route);
   const transport = (url.protocol === "https:" ? require("node:https") : require("node:http")) as typeof import("node:http");
   let agent = agents.get(url.origin);
-  if (!agent) agents.set(url.origin, (agent = new transport.Agent({ keepAlive: true, maxSockets: 16 })));
+  if (!agent) {
+    agent = new transport.Agent({ keepAlive: true, maxSockets: 16 });
+    // Orthanc announces "Keep-Alive: timeout=1", which node takes as too short to reuse a socket
+    // at all: a new connection per request (curl and fetch reuse them). Kept 0.5 s instead, under
+    // Orthanc's second; a socket it closed meanwhile is retried once (below).
+    Object.assign(agent, {
+      keepSocketAlive(socket: import("node:net").Socket) {
+        socket.setKeepAlive(true, 1000);
+        socket.unref();
+        socket.setTimeout(500);
+        return true;
+      },
+    });
+    agents.set(url.origin, agent);
+  }
   const headers: Record<string, string | number> = { "accept-encoding": "identity" };
   if (t.authorization) headers.authorization = t.authorization;
   if (init.contentType) headers["content-type"] = init.contentType;
