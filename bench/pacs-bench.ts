@@ -181,7 +181,7 @@ async function main(): Promise<number> {
     group: s.kind,
     bars: measurements.filter((x) => x.id.startsWith(s.kind + ".") && x.unit === "ms" && !x.id.endsWith("nothing-new")).map((x) => ({ label: x.id.slice(s.kind.length + 1), value: x.median })),
   }));
-  writeFileAtomic(base + ".svg", barChartSvg({ title: `Retrieving ${STUDIES} studies from Orthanc (median ms)`, yLabel: "ms", groups: bars }));
+  writeFileAtomic(base + ".svg", barChartSvg({ title: `Retrieving ${STUDIES} studies from Orthanc (medians)`, yLabel: "time (log scale)", groups: bars }));
   process.stdout.write(md);
   return finishBench("pacs-bench", args, { measurements, ratios, extra });
 }
