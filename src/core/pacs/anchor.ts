@@ -19,7 +19,6 @@ import { changes, study, studyIds, studyInstances } from "./orthanc";
 import { patientCtx } from "./patient-ctx";
 import { instanceLeaf, PacsStore } from "./store";
 
-export { patientCtx };
 
 export interface PacsAnchorOptions {
   createPatients?: boolean;

@@ -4,9 +4,9 @@
  * holds on chain. Verification overlaps retrieval (a few instances in flight at a time).
  *
  * Cost per study: one PACS request for its instance list (plus /tools/lookup when the study was
- * named, not found in the one /studies?expand of --all), in flight with the other studies'; the
- * chain is asked once for every root (eth_getLogs of BatchAnchored); per instance: one GET hashed as it streams, decoded only when its bytes
- * are not those anchored. The register is read once, up front.
+ * named, not found in the one /studies?expand of --all), in flight with the other studies'; per
+ * instance: one GET hashed as it streams, decoded only when its bytes are not those anchored.
+ * The register is read once and the chain asked once (eth_getLogs of BatchAnchored), up front.
  */
 import { mapLimit } from "../concurrent";
 import { anchoredBatches } from "../chain/actions/anchor-batch";
@@ -18,7 +18,6 @@ import type { HospitalContext } from "../hospital/registry";
 import type { PacsTarget } from "./client";
 import { fetchInstance } from "./fetch";
 import { allStudies, lookupStudy, studyInstances } from "./orthanc";
-import { patientCtx } from "./patient-ctx";
 import { instanceLeaf, PacsStore, type InstanceRow, type StudyRow } from "./store";
 
 export type InstanceVerdict = "matched" | Exclude<DicomVerdict, "identical"> | "missing" | "new" | "proof-invalid" | "wrong-instance";
@@ -74,8 +73,12 @@ export async function verifyPacs(t: PacsTarget, ctx: HospitalContext, reg: Patie
   if (held) for (const s of await allStudies(t)) held.set(s.studyUid, [...(held.get(s.studyUid) ?? []), s.id]);
   const jobs = [...uids];
   if (held) for (const uid of held.keys()) if (!uids.includes(uid) && snap.studies.get(uid)?.status !== "onchain") jobs.push(uid);
-  const pairs = jobs.map((uid) => snap.studies.get(uid)).filter((s) => s?.status === "onchain").map((s) => ({ ...patientCtx(ctx, snap.patients.get(s!.n)!).deployment, root: s!.root }));
-  snap.onChain = await anchoredBatches(patientCtx(ctx, { contract: ctx.deployment.xr, block: null }), pairs);
+  const pairs = jobs.flatMap((uid) => {
+    const s = snap.studies.get(uid);
+    const p = s?.status === "onchain" ? snap.patients.get(s.n) : undefined;
+    return p?.contract ? [{ xr: p.contract, block: p.block ?? ctx.deployment.block, root: s!.root }] : [];
+  });
+  snap.onChain = await anchoredBatches(ctx, pairs);
   let done = 0;
   return mapLimit(jobs, sel.concurrency ?? 4, async (uid) => {
     const c = await verifyStudy(t, ctx, snap, uid, held?.get(uid) ?? []);

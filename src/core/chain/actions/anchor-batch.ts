@@ -33,7 +33,7 @@ export async function getBatch(ctx: XrContext, root: string): Promise<BatchInfo 
  * BatchAnchored events instead of one getBatch call each (a batch is never removed, so its
  * event is as good as its state). Answers the set of "contract root" keys found, lower case.
  */
-export async function anchoredBatches(ctx: XrContext, pairs: { xr: string; block: number; root: string }[]): Promise<Set<string>> {
+export async function anchoredBatches(ctx: Pick<XrContext, "chain">, pairs: { xr: string; block: number; root: string }[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (let i = 0; i < pairs.length; i += 200) {
     // 200 roots a request: a node may limit the size of a filter
