@@ -171,7 +171,7 @@ describe("xray anchor and verify on chain", function () {
 
   // Through the background chain process (its send still being mined when the rerun reads the
   // chain once recorded a hash twice in 1 run of 5), and with the chain in the command itself.
-  for (const [delay, idle] of [[1200, "3"], [2500, "3"], [2500, "0"]] as [number, string][]) {
+  for (const [delay, idle] of [[1200, "3"], [2500, "3"], [2500, "0"]] as const) {
     const how = idle === "0" ? "an in-process run" : "a run through the background chain";
     it(`kill -9 of ${how} after ${delay} ms, run again: every hash recorded exactly once`, async () => {
       const home = await initHome("kill-embedded");

@@ -115,6 +115,8 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["dataset", "out", "--dicom", "--max-size", "-5"], says: /--max-size must be/ },
     { args: ["dataset", "out", "--dicom", "--scale", "0.5"], says: /--scale does not go with --dicom/ },
     { args: ["dataset", "out", "--studies", "5"], says: /--studies only goes with --dicom/ },
+    { args: ["dataset", "out", "--dicom", "--encodings", "lossy"], says: /--encodings must be one of mix, uncompressed, compressed, got "lossy"/ },
+    { args: ["dataset", "out", "--encodings", "compressed"], says: /--encodings only goes with --dicom/ },
     { args: ["deid", "scan.png"], says: /give --out <folder>/ },
     { args: ["pacs", "push", "scan.png"], says: /which PACS\? give --pacs <url>/ },
     { args: ["pacs", "push", "scan.png", "--pacs", "http://user:pw@127.0.0.1:9"], says: /do not put credentials in the PACS URL/ },

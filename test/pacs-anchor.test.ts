@@ -1,9 +1,11 @@
 // pacs anchor and pacs verify against a real Orthanc started by the test: push -> anchor ->
 // verify, then changes made in the PACS behind xray's back (one pixel, a Patient ID, an
-// instance deleted and one added), each reported for that instance only; anchor killed and rerun.
+// instance deleted and one added), each reported for that instance only; anchor killed and rerun;
+// a PACS that answers one instance's GET with another instance's file.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { eventTopic } from "../src/core/chain/abi";
@@ -190,4 +192,103 @@ describe("pacs anchor and pacs verify, with a real Orthanc", function () {
     expect(await exited).to.equal(0);
     expect(stdout).to.match(/stopped; 1 studies anchored/);
   });
+
+  it("a study that changes while it is being anchored is left out, then anchored whole by the next run", async () => {
+    // a new one-instance study of a known patient, stable
+    const some = (await get("/studies?expand")).find((s: any) => s.PatientMainDicomTags.PatientID !== "SOMEONE-ELSE");
+    const copy = await (await req(`/studies/${some.ID}/modify`, { method: "POST", body: JSON.stringify({ Replace: { StudyDescription: "grows" } }), headers: { "content-type": "application/json" } })).json();
+    const uid = (await get(`/studies/${copy.ID}`)).MainDicomTags.StudyInstanceUID;
+    for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
+    const held = await get(`/studies/${copy.ID}/instances`);
+    const first = held[0].ID;
+    // Not a stand-in: a pass-through to the real Orthanc that only times a real change, adding
+    // one more instance to the study (as a modality would) when xray first fetches one of its files.
+    let added = "";
+    const proxy = await proxyTo(orthanc.url, async (url) => {
+      if (added || url !== `/instances/${first}/file`) return undefined;
+      const more = await modify(first, { Replace: { SeriesDescription: "late view" }, Keep: ["StudyInstanceUID", "SeriesInstanceUID"] });
+      added = (await (await req("/instances", { method: "POST", body: new Uint8Array(more), headers: { "content-type": "application/dicom" } })).json()).ID;
+      return undefined; // then passed through
+    });
+    try {
+      const during = await xray(home, ["pacs", "anchor", "--json"], { env: { ...env, XRAY_PACS: proxy.url } });
+      expect(during.code, during.stderr).to.equal(0);
+      expect(added, "the proxy added an instance").to.not.equal("");
+      expect(during.json.studies.find((s: any) => s.studyUid === uid)?.status).to.equal("changed");
+    } finally {
+      await proxy.close();
+    }
+    for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
+    const after = await pacs(["anchor", "--json"]);
+    expect(after.code, after.stderr).to.equal(0);
+    const done = after.json.studies.find((s: any) => s.studyUid === uid);
+    expect(done).to.include({ status: "anchored", instances: held.length + 1 });
+    const v = await pacs(["verify", uid, "--json"]);
+    expect(v.code, v.stderr).to.equal(0);
+    expect(v.json.studies[0].counts).to.deep.equal({ matched: held.length + 1 });
+  });
+
+  it("a PACS that returns a different instance than asked: verify names that instance (exit 1), anchor refuses the study and resumes", async () => {
+    // a study of two instances untouched by the tests above
+    const untouched = (await pacs(["verify", "--all", "--json"])).json.studies.find((s: any) => s.ok && s.instances.length === 2);
+    expect(untouched, "an untouched study of two instances").to.not.equal(undefined);
+    const [asked, other] = (await instances()).filter((i) => i.study === untouched.studyUid);
+    const swapped = Buffer.from(await (await req(`/instances/${other.id}/file`)).arrayBuffer());
+    const proxy = await proxyTo(orthanc.url, (url) => (url.startsWith(`/instances/${asked.id}/file`) ? swapped : undefined));
+    try {
+      const v = await pacs(["verify", untouched.studyUid, "--pacs", proxy.url, "--json"]);
+      expect(v.code, v.stderr).to.equal(1);
+      const got = v.json.studies[0].instances.map((i: any) => [i.verdict, i.sopInstanceUid]);
+      expect(got.sort()).to.deep.equal([["matched", other.sop], ["wrong-instance", asked.sop]].sort());
+      expect(v.json.studies[0].instances.find((i: any) => i.verdict === "wrong-instance").detail).to.include(`${asked.sop} came back as ${other.sop}`);
+      const text = await pacs(["verify", untouched.studyUid, "--pacs", proxy.url]);
+      expect(text.code).to.equal(1);
+      expect(text.stdout).to.include(`wrong-instance   ${asked.sop}: the PACS returned a different instance than asked`);
+
+      // anchoring a new study through it: one line, exit 1, nothing recorded; through the real PACS it is anchored
+      const [found] = await (await req("/tools/lookup", { method: "POST", body: untouched.studyUid })).json();
+      const copy = await (await req(`/studies/${found.ID}/modify`, { method: "POST", body: JSON.stringify({ Replace: { StudyDescription: "second copy" } }), headers: { "content-type": "application/json" } })).json();
+      for (let i = 0; i < 100 && !(await get(`/studies/${copy.ID}`)).IsStable; i++) await sleep(200);
+      const copied = await get(`/studies/${copy.ID}/instances`);
+      const copyUid = (await get(`/studies/${copy.ID}`)).MainDicomTags.StudyInstanceUID;
+      const through = await proxyTo(orthanc.url, (url) => (url.startsWith(`/instances/${copied[0].ID}/file`) ? swapped : undefined));
+      try {
+        const refused = await pacs(["anchor", "--pacs", through.url]);
+        expect(refused.code, refused.stderr).to.equal(1);
+        expect(refused.stderr.trim().split("\n")).to.have.length(1);
+        expect(refused.stderr).to.match(/the PACS returned a different instance than asked/);
+      } finally {
+        await through.close();
+      }
+      const anchored = await pacs(["anchor", "--json"]);
+      expect(anchored.json.studies.filter((s: any) => s.studyUid === copyUid).map((s: any) => s.status)).to.deep.equal(["anchored"]);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
+
+/**
+ * An HTTP pass-through to the Orthanc that first calls `before` for each GET: it may make a real
+ * change in Orthanc at that moment (then answer undefined: passed through), or answer other bytes
+ * itself: a stand-in for a fault no real PACS can be made to produce on demand (another
+ * instance's file for the one asked).
+ */
+async function proxyTo(target: string, before: (url: string) => Buffer | undefined | Promise<Buffer | undefined>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const other = req.method === "GET" ? await before(req.url ?? "") : undefined;
+    if (other) {
+      res.writeHead(200, { "content-type": "application/dicom", "content-length": other.length });
+      return void res.end(other);
+    }
+    const up = http.request(target + req.url, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}

@@ -12,6 +12,8 @@ export interface TestOrthanc {
   url: string;
   dicomPort: number;
   aet: string;
+  /** The AET Orthanc knows as a modality on 127.0.0.1: dcmtk's getscu calls with it (`-aet`). */
+  peerAet: string;
   user: string;
   password: string;
   /** A file holding "user:password", as `--pacs-credentials-file` reads it. */
@@ -24,7 +26,7 @@ export interface TestOrthanc {
 /**
  * A real Orthanc of the tests' own: Debian's binary, a configuration written here (storage in a
  * temporary folder, free HTTP and DICOM ports on 127.0.0.1, RemoteAccessAllowed false, one user,
- * the DICOMweb plugin, StableAge 1 s, TCP_NODELAY=1). Never the system Orthanc on 8042/4242.
+ * the DICOMweb plugin, StableAge 1 s, TCP_NODELAY=1, one DICOM modality for getscu). Never the system Orthanc on 8042/4242.
  * A machine without Orthanc fails here, loudly: .ci/run installs orthanc and orthanc-dicomweb.
  */
 export async function startOrthanc(): Promise<TestOrthanc> {
@@ -36,6 +38,7 @@ export async function startOrthanc(): Promise<TestOrthanc> {
   const user = "xray";
   const password = `pw-${process.pid}-${httpPort}`;
   const aet = "XRAYTEST";
+  const peerAet = "XRAYPEER";
   const config = {
     Name: "xray-test",
     StorageDirectory: path.join(dir, "storage"),
@@ -43,6 +46,8 @@ export async function startOrthanc(): Promise<TestOrthanc> {
     HttpPort: httpPort,
     DicomPort: dicomPort,
     DicomAet: aet,
+    // C-GET answers only modalities it knows: getscu (bench:pacs's peer) calls as this one
+    DicomModalities: { peer: [peerAet, "127.0.0.1", 104] },
     RemoteAccessAllowed: false,
     AuthenticationEnabled: true,
     RegisteredUsers: { [user]: password },
@@ -83,5 +88,5 @@ export async function startOrthanc(): Promise<TestOrthanc> {
     }
     await new Promise((res) => setTimeout(res, 100));
   }
-  return { url, dicomPort, aet, user, password, credentialsFile, dir, child, stop };
+  return { url, dicomPort, aet, peerAet, user, password, credentialsFile, dir, child, stop };
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { generateDicomDataset } from "../../core/dicom/dataset";
+import { ENCODING_MIXES, generateDicomDataset, type EncodingMix } from "../../core/dicom/dataset";
 import { generateKaggleDataset } from "../../core/imaging/kaggle-dataset";
 import { packageRoot } from "../../core/paths";
 import { safeText } from "../../core/text";
@@ -23,12 +23,13 @@ interface DatasetOptions {
   studies?: string;
   patients?: string;
   maxSize?: string;
+  encodings?: string;
 }
 
 export async function run(g: Globals, out: string, o: DatasetOptions): Promise<CommandOutput> {
   const seed = Number(o.seed);
   if (o.dicom) return runDicom(g, out, o, seed);
-  const dicomOnly = (["studies", "patients", "maxSize"] as const).find((k) => o[k] !== undefined);
+  const dicomOnly = (["studies", "patients", "maxSize", "encodings"] as const).find((k) => o[k] !== undefined);
   if (dicomOnly) throw new UsageError(`--${dicomOnly.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} only goes with --dicom`);
   o.scale ??= "1";
   const scale = Number(o.scale);
@@ -66,6 +67,8 @@ async function runDicom(g: Globals, out: string, o: DatasetOptions, seed: number
   const patients = wholeNumber("--patients", o.patients ?? String(Math.max(1, Math.ceil(studies / 2))), 1);
   if (patients > studies) throw new UsageError(`--patients (${patients}) cannot exceed --studies (${studies})`);
   const maxSize = wholeNumber("--max-size", o.maxSize ?? "0", 0);
+  const encodings = (o.encodings ?? "mix") as EncodingMix;
+  if (!ENCODING_MIXES.includes(encodings)) throw new UsageError(`--encodings must be one of ${ENCODING_MIXES.join(", ")}, got "${o.encodings}"`);
   const source = o.source ?? (defaultSource() ? path.join(defaultSource()!, "originals") : undefined);
   if (!source) throw new UsageError("where are the chest X-rays? give --source <folder of JPEG/PNG X-rays> (or env XRAY_CXR_DATA)");
   let bar: Progress | undefined;
@@ -76,11 +79,12 @@ async function runDicom(g: Globals, out: string, o: DatasetOptions, seed: number
     studies,
     patients,
     maxSize,
+    encodings,
     onProgress: (done, total) => (bar ??= progressBar("writing", total, !g.json)).update(done),
   }).finally(() => bar?.done());
   const seconds = (Date.now() - started) / 1000;
   return {
-    json: { ...r, source, seed, maxSize, seconds },
+    json: { ...r, source, seed, maxSize, encodings, seconds },
     text: `${r.instances} DICOM instances (${r.studies} studies, ${r.patients} patients) in ${safeText(out)} (${r.written} written now)`,
     summary: `${formatBytes(r.bytes)}; ${seconds.toFixed(1)} s`,
   };

@@ -88,6 +88,7 @@ Examples:
     .option("--studies <n>", "with --dicom: studies to write, 1 or 2 instances each (default: 10)")
     .option("--patients <n>", "with --dicom: patients the studies belong to (default: half the studies)")
     .option("--max-size <px>", "with --dicom: shrink images to fit in this size (default: 0 = their own size)")
+    .option("--encodings <mix>", "with --dicom: mix (every transfer syntax below), uncompressed (explicit and implicit VR only) or compressed (the others) (default: mix)")
     .addHelpText(
       "after",
       `

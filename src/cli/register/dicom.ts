@@ -61,6 +61,7 @@ register; a study of an unknown patient is left out (exit 1) unless --create-pat
 instance's digests (docs/dicom-digests.md) and Merkle proof are kept in the register, keyed by
 SOP Instance UID; the first run walks every study, later runs read Orthanc's changes from a
 cursor kept in the register. Resumable after kill -9: every study is anchored exactly once.
+A progress bar on a terminal (stderr; not with --json or --follow).
 
 Examples:
   $ xray pacs anchor --pacs http://127.0.0.1:8042 --create-patients
@@ -74,8 +75,9 @@ Examples:
       "after",
       `
 Per study: matched, re-encoded (same image and identity, other bytes), identity-changed (naming
-the attributes), image-changed, missing from the PACS, new in the PACS (not anchored). Exit
-status 1 on any difference. --patient <P> (a global option) verifies that patient's studies.
+the attributes), image-changed, wrong-instance (the PACS answered with another instance), missing
+from the PACS, new in the PACS (not anchored). Exit status 1 on any difference. A bar on a
+terminal (stderr, never with --json). --patient <P> (a global option) verifies that patient's studies.
 
 Examples:
   $ xray pacs verify --all --pacs http://127.0.0.1:8042

@@ -19,6 +19,15 @@ export const ENCODINGS: Encoding[] = [
   { transferSyntax: TS.jpegBaseline, bits: 8, photometric: "MONOCHROME2" },
 ];
 
+/** Which of ENCODINGS a set cycles through: all of them, only the uncompressed (explicit and implicit VR), or only the compressed. */
+export type EncodingMix = "mix" | "uncompressed" | "compressed";
+export const ENCODING_MIXES: readonly EncodingMix[] = ["mix", "uncompressed", "compressed"];
+const UNCOMPRESSED = new Set<string>([TS.explicit, TS.implicit]);
+
+export function encodingsOf(mix: EncodingMix = "mix"): Encoding[] {
+  return mix === "mix" ? ENCODINGS : ENCODINGS.filter((e) => UNCOMPRESSED.has(e.transferSyntax) === (mix === "uncompressed"));
+}
+
 export interface DicomDatasetOptions {
   /** Folder of real chest X-rays (JPEG/PNG, searched recursively): ../shared/data/cxr/originals. */
   source: string;
@@ -27,6 +36,8 @@ export interface DicomDatasetOptions {
   seed?: number;
   /** Shrink images to fit in this many pixels (aspect kept); 0 keeps their size. */
   maxSize?: number;
+  /** Transfer syntaxes: every one (default), only uncompressed, only compressed. */
+  encodings?: EncodingMix;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
 }
@@ -89,6 +100,7 @@ export async function greyPixels(file: string, maxSize = 0): Promise<GreyImage> 
 export function planDataset(o: DicomDatasetOptions): { plan: PlannedInstance[]; elements: Map<string, Record<string, unknown>> } {
   const seed = o.seed ?? 1;
   const sources = sourcesIn(o.source);
+  const encodings = encodingsOf(o.encodings);
   const plan: PlannedInstance[] = [];
   const elements = new Map<string, Record<string, unknown>>();
   let n = 0;
@@ -101,7 +113,7 @@ export function planDataset(o: DicomDatasetOptions): { plan: PlannedInstance[]; 
     const instances = 1 + pick(seed, 2, "count", s);
     const day = new Date(Date.UTC(2019, 0, 1) + pick(seed, 2000, "date", s) * 86400000).toISOString().slice(0, 10).replace(/-/g, "");
     for (let k = 0; k < instances; k++, n++) {
-      const enc = ENCODINGS[n % ENCODINGS.length];
+      const enc = encodings[n % encodings.length];
       const source = sources[pick(seed, sources.length, "image", s, k)];
       const sopUid = uidFrom(seed, "instance", s, k);
       const file = path.join(patientId, `study-${String(s + 1).padStart(4, "0")}`, `${k + 1}.dcm`);

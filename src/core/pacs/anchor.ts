@@ -9,15 +9,16 @@
  */
 import { mapLimit } from "../concurrent";
 import { anchorBatch, getBatch } from "../chain/actions/anchor-batch";
-import type { XrContext } from "../chain/xr";
 import { buildDatasetTree } from "../hash/merkle";
 import { createPatients } from "../hospital/create";
 import type { PatientRegister } from "../hospital/register";
 import type { HospitalContext } from "../hospital/registry";
 import type { PacsTarget } from "./client";
-import { fetchInstance } from "./fetch";
+import { fetchInstance, type FetchedInstance } from "./fetch";
 import { changes, study, studyIds, studyInstances } from "./orthanc";
+import { patientCtx } from "./patient-ctx";
 import { instanceLeaf, PacsStore } from "./store";
+
 
 export interface PacsAnchorOptions {
   createPatients?: boolean;
@@ -29,12 +30,14 @@ export interface PacsAnchorOptions {
   signal?: AbortSignal;
   pollMs?: number;
   onStudy?: (r: StudyAnchorResult) => void;
+  /** Studies looked at so far, of those known so far (the walk's, then each page of the changes feed). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface StudyAnchorResult {
   studyUid: string;
   patientId: string;
-  status: "anchored" | "already-anchored" | "not-stable" | "unknown-patient" | "gone";
+  status: "anchored" | "already-anchored" | "not-stable" | "changed" | "unknown-patient" | "gone";
   instances?: number;
   root?: string;
   patient?: number;
@@ -55,22 +58,28 @@ export async function anchorPacs(t: PacsTarget, ctx: HospitalContext, reg: Patie
   const out: PacsAnchorResult = { studies: [], created: 0, cursor: 0, walked: false };
   // studies left out by an earlier run (unknown patient, not stable) are looked at again first
   const leftOut = new Set(store.leftOut(t.url));
+  let done = 0;
+  let total = 0;
   const one = async (id: string) => {
     const r = await anchorStudy(t, ctx, store, id, o, out);
-    if (r.status === "unknown-patient" || r.status === "not-stable") leftOut.add(id);
+    if (r.status === "unknown-patient" || r.status === "not-stable" || r.status === "changed") leftOut.add(id);
     else leftOut.delete(id);
     out.studies.push(r);
     o.onStudy?.(r);
+    o.onProgress?.(++done, total);
   };
   let cursor: number | undefined = store.cursor(t.url);
   const head = await changes(t);
   out.walked = cursor === undefined || cursor > head.last;
-  for (const id of out.walked ? await studyIds(t) : [...leftOut]) await one(id);
+  const first = out.walked ? await studyIds(t) : [...leftOut];
+  total += first.length;
+  for (const id of first) await one(id);
   if (out.walked) cursor = head.last;
   store.setCursor(t.url, cursor!, [...leftOut]);
   for (;;) {
     const c = await changes(t, cursor);
     const stable = [...new Set(c.changes.filter((x) => x.type === "StableStudy").map((x) => x.id))];
+    total += stable.length;
     for (const id of stable) await one(id);
     cursor = c.last;
     store.setCursor(t.url, cursor, [...leftOut]);
@@ -108,7 +117,21 @@ async function anchorStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore
     out.created += c.created.length;
     row = reg.byMrn(s.patientId)!;
   }
-  const fetched = await mapLimit(await studyInstances(t, id), 4, (i) => fetchInstance(t, i));
+  // A study that changes while it is fetched (an instance added or removed: Orthanc then calls it
+  // unstable again) is left for a later run, which anchors it whole once it is stable again.
+  const listed = await studyInstances(t, id);
+  const changed = { ...base, status: "changed" as const };
+  let fetched: FetchedInstance[];
+  try {
+    fetched = await mapLimit(listed, 4, (i) => fetchInstance(t, i));
+  } catch (err) {
+    if ((err as { code?: string }).code === "PACS_GONE") return changed;
+    throw err;
+  }
+  const now = await study(t, id);
+  if (!now) return { ...base, status: "gone" };
+  const again = now.stable ? await studyInstances(t, id) : [];
+  if (!now.stable || again.map((i) => i.id).sort().join() !== listed.map((i) => i.id).sort().join()) return changed;
   const rows = fetched.map((f) => ({
     sop_uid: f.sopInstanceUid,
     study_uid: s.studyUid,
@@ -125,11 +148,6 @@ async function anchorStudy(t: PacsTarget, ctx: HospitalContext, store: PacsStore
   const a = await anchorBatch(patientCtx(ctx, row), { root: tree.root, count: tree.count, label: `dicom study ${s.studyUid}`, from: o.from });
   store.markOnchain(s.studyUid, a.tx?.hash ?? null, a.tx?.block ?? null);
   return { ...base, status: a.already ? "already-anchored" : "anchored", root: tree.root, patient: row.n, instances: rows.length, gasUsed: a.tx?.gasUsed, tx: a.tx?.hash };
-}
-
-/** The patient's own xr (an EIP-1167 clone): its event scans start at its creation block. */
-export function patientCtx(ctx: HospitalContext, row: { contract: string | null; block: number | null }): XrContext {
-  return { chain: ctx.chain, deployment: { ...ctx.deployment, xr: row.contract!, block: row.block ?? ctx.deployment.block } };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,4 @@
-/** Orthanc's REST API, read side: studies, their instances, the changes feed, one instance's file. */
+/** Orthanc's REST API, read side: studies, their instances, the changes feed (one instance's file: fetch.ts). */
 import { XrayError } from "../../errors";
 import { pacsRequest, type PacsTarget } from "./client";
 
@@ -37,7 +37,7 @@ export async function allStudies(t: PacsTarget): Promise<OrthancStudy[]> {
 
 export async function study(t: PacsTarget, id: string): Promise<OrthancStudy | undefined> {
   const r = await pacsRequest(t, `/studies/${encodeURIComponent(id)}`);
-  if (r.status === 404) return void (await r.body?.cancel());
+  if (r.status === 404) return void (await r.body.cancel());
   if (!r.ok) throw new XrayError(`the PACS answered HTTP ${r.status} to GET /studies/${id}`, "PACS_ERROR");
   const s = (await r.json()) as { ID: string; IsStable: boolean; MainDicomTags: { StudyInstanceUID?: string }; PatientMainDicomTags: { PatientID?: string } };
   return { id: s.ID, studyUid: s.MainDicomTags.StudyInstanceUID ?? "", patientId: s.PatientMainDicomTags.PatientID ?? "", stable: Boolean(s.IsStable) };
@@ -52,12 +52,6 @@ export async function lookupStudy(t: PacsTarget, studyUid: string): Promise<stri
 export async function studyInstances(t: PacsTarget, id: string): Promise<{ id: string; sopInstanceUid: string }[]> {
   const list = await pacsJson<{ ID: string; MainDicomTags: { SOPInstanceUID?: string } }[]>(t, `/studies/${encodeURIComponent(id)}/instances`);
   return list.map((i) => ({ id: i.ID, sopInstanceUid: i.MainDicomTags.SOPInstanceUID ?? "" }));
-}
-
-export async function instanceFile(t: PacsTarget, id: string): Promise<Buffer> {
-  const r = await pacsRequest(t, `/instances/${encodeURIComponent(id)}/file`);
-  if (!r.ok) throw new XrayError(`the PACS answered HTTP ${r.status} to GET /instances/${id}/file`, "PACS_ERROR");
-  return Buffer.from(await r.arrayBuffer());
 }
 
 export async function changes(t: PacsTarget, since?: number, limit = 200): Promise<OrthancChanges> {

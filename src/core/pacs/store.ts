@@ -88,6 +88,15 @@ export class PacsStore {
       : this.reg.sql.all("SELECT * FROM pacs_studies WHERE status = 'onchain' AND n = ? ORDER BY study_uid", o.n)) as unknown as StudyRow[];
   }
 
+  /** Every study row, pending ones too: `pacs verify` reads the register once. */
+  allStudies(): StudyRow[] {
+    return this.reg.sql.all("SELECT * FROM pacs_studies") as unknown as StudyRow[];
+  }
+
+  allInstances(): InstanceRow[] {
+    return this.reg.sql.all("SELECT * FROM pacs_instances") as unknown as InstanceRow[];
+  }
+
   instances(studyUid: string): InstanceRow[] {
     return this.reg.sql.all("SELECT * FROM pacs_instances WHERE study_uid = ? ORDER BY sop_uid", studyUid) as unknown as InstanceRow[];
   }

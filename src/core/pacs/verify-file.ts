@@ -10,7 +10,7 @@ import { sha256File } from "../hash/sha256";
 import { verifyDatasetProof } from "../hash/merkle";
 import type { PatientRegister } from "../hospital/register";
 import type { HospitalContext } from "../hospital/registry";
-import { patientCtx } from "./anchor";
+import { patientCtx } from "./patient-ctx";
 import { instanceLeaf, PacsStore } from "./store";
 
 export interface RegisterFileCheck extends DicomFileCheck {

@@ -28,6 +28,29 @@ export async function getBatch(ctx: XrContext, root: string): Promise<BatchInfo 
   return { root, author: checksumAddress(String(author)), time: Number(time), count: Number(count) };
 }
 
+/**
+ * Which of many (contract, root) pairs are anchored, in one eth_getLogs over every contract's
+ * BatchAnchored events instead of one getBatch call each (a batch is never removed, so its
+ * event is as good as its state). Answers the set of "contract root" keys found, lower case.
+ */
+export async function anchoredBatches(ctx: Pick<XrContext, "chain">, pairs: { xr: string; block: number; root: string }[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < pairs.length; i += 200) {
+    // 200 roots a request: a node may limit the size of a filter
+    const some = pairs.slice(i, i + 200);
+    const logs = await ctx.chain.provider.request<{ address: string; topics: string[] }[]>("eth_getLogs", [
+      {
+        address: [...new Set(some.map((p) => p.xr.toLowerCase()))],
+        fromBlock: "0x" + Math.min(...some.map((p) => p.block)).toString(16),
+        toBlock: "latest",
+        topics: [eventTopic(artifact("xr").abi, "BatchAnchored"), [...new Set(some.map((p) => p.root.toLowerCase()))]],
+      },
+    ]);
+    for (const l of logs) found.add(`${l.address.toLowerCase()} ${l.topics[1].toLowerCase()}`);
+  }
+  return found;
+}
+
 /** The transaction that anchored `root`, found through its BatchAnchored event. */
 export async function findBatchTx(ctx: XrContext, root: string): Promise<{ hash: string; block: number } | undefined> {
   const logs = await xrLogs(ctx, [eventTopic(artifact("xr").abi, "BatchAnchored"), root]);
