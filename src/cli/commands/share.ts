@@ -9,7 +9,9 @@ import { embedFile } from "../../core/imaging/stego";
 import { checkOutput } from "../../core/out-file";
 import { publicKeyOf, Unlocker } from "../../core/share";
 import { downloadImage } from "../../core/share-download";
-import { uploadImage } from "../../core/share-upload";
+import { uploadImage, type UploadProgress, type UploadResult } from "../../core/share-upload";
+import { isDicomFile } from "../../core/dicom/dicom-file";
+import { dicomUploadExtra } from "./share-dicom";
 import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, withIpfs, type Globals } from "../context";
@@ -49,6 +51,8 @@ interface UploadOptions {
   cidVersion: string;
   embed?: boolean;
   again?: boolean;
+  deidentify?: boolean;
+  acceptBurnedIn?: boolean;
 }
 
 /** A progress bar per phase of a long single-file step (stderr, a terminal, not --json). */
@@ -73,6 +77,10 @@ export async function upload(g: Globals, image: string, o: UploadOptions): Promi
   const cidVersion = cidVersionOf(o.cidVersion);
   if (!o.part.trim()) throw new UsageError("--part must not be empty");
   if (!fs.existsSync(image)) throw new UsageError(`no such file: ${image}`);
+  const dicom = fs.statSync(image).isFile() && isDicomFile(image);
+  if (o.deidentify && !dicom) throw new UsageError(`--deidentify takes a DICOM instance; ${image} is not one`);
+  if (o.acceptBurnedIn && !o.deidentify) throw new UsageError("--accept-burned-in goes with --deidentify");
+  if (o.deidentify && o.embed) throw new UsageError("--embed hides the patient's data in the pixels, --deidentify removes it: give one of them");
   const keyring = new Keyring(g.home);
   const description = `${o.modality}, ${o.part}${o.description ? `: ${o.description}` : ""}`;
   return withChain(g, async (chain) => {
@@ -85,28 +93,41 @@ export async function upload(g: Globals, image: string, o: UploadOptions): Promi
     if (!signer?.hasPrivate) {
       throw new UsageError(`the sender ${from} has no private key to sign with: \`xray keys generate --name <name> --account ${from}\`, or --sign-key <key>`);
     }
-    // --embed: the ledger's patient data hidden in the pixels before encryption (a PNG).
-    const embedded = o.embed ? await embedFile(image, encodePatientInfo(await ledgerInfo(ctx, description))) : undefined;
+    const unlocker = new Unlocker(keyring, passphraseSource(g));
+    const payload = o.embed ? encodePatientInfo(await ledgerInfo(ctx, description)) : undefined;
     const bars = phases(g);
-    const r = await withIpfs(g, (store) =>
-      uploadImage({
-        ctx, store, unlocker: new Unlocker(keyring, passphraseSource(g)), image, data: embedded?.png, recipient, signer, receiver, description, from, cidVersion, again: o.again,
-        onProgress: (p) => bars.update(p.phase === "hash" ? "hashing" : "encrypting", p.bytes, p.total),
-      }).finally(bars.done),
-    );
+    const onProgress = (p: UploadProgress) => bars.update(p.phase === "hash" ? "hashing" : "encrypting", p.bytes, p.total);
+    const common = { ctx, unlocker, image, recipient, signer, receiver, description, from, cidVersion, again: o.again, onProgress };
+    if (dicom) {
+      const { shareDicom } = require("../../core/dicom/share") as typeof import("../../core/dicom/share");
+      const r = await withIpfs(g, (store) => shareDicom({ ...common, store, home: g.home, part: o.part, deidentify: o.deidentify, acceptBurnedIn: o.acceptBurnedIn, embed: payload }).finally(bars.done));
+      return uploadOutput(image, r, description, dicomUploadExtra(r));
+    }
+    // --embed: the ledger's patient data hidden in the pixels before encryption (a PNG).
+    const embedded = payload ? await embedFile(image, payload) : undefined;
+    const r = await withIpfs(g, (store) => uploadImage({ ...common, store, data: embedded?.png }).finally(bars.done));
     const hidden = embedded && { payloadBytes: embedded.payloadBytes, capacityBytes: embedded.capacityBytes, maxDiff: embedded.maxDiff, psnr: embedded.psnr, convertedFrom: embedded.convertedFrom ?? null };
-    const s = r.seconds;
-    return {
-      json: { cid: r.cid, file: image, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ...(hidden ? { embedded: hidden } : {}), seconds: s, tx: txJson(r.outcome) },
+    return uploadOutput(image, r, description, {
+      json: hidden ? { embedded: hidden } : {},
       stderr: embedded?.warnings.filter((w) => !/input is a JPEG/.test(w)).map((w) => `warning: ${w}`),
-      text: r.cid,
-      details:
-        (hidden ? `patient data hidden in the pixels: ${hidden.payloadBytes} bytes, max pixel change ${hidden.maxDiff}, PSNR ${hidden.psnr?.toFixed(2) ?? "-"} dB (uploaded as PNG)\n` : "") +
-        `${safeText(image)}: ${formatBytes(r.size)} encrypted for ${r.recipientKey.toUpperCase()} (${receiver}), signed by ${r.signerKey.toUpperCase()}, ` +
-        `${formatBytes(r.encryptedSize)} on IPFS; sha256 ${r.sha256} recorded as "${safeText(description)}"\n${txText(r.outcome)}`,
-      summary: `uploaded ${formatBytes(r.size)} in ${(s.hash + s.encrypt + s.ipfs + s.chain).toFixed(2)} s (hash ${s.hash.toFixed(2)} s, encrypt ${s.encrypt.toFixed(2)} s, ipfs ${s.ipfs.toFixed(2)} s, chain ${s.chain.toFixed(2)} s)`,
-    };
+      details: hidden ? `patient data hidden in the pixels: ${hidden.payloadBytes} bytes, max pixel change ${hidden.maxDiff}, PSNR ${hidden.psnr?.toFixed(2) ?? "-"} dB (uploaded as PNG)\n` : "",
+    });
   });
+}
+
+/** The upload's report: the CID as the result line; `extra` adds JSON fields and detail lines before the common ones. */
+export function uploadOutput(image: string, r: UploadResult, description: string, extra: { json: Record<string, unknown>; details: string; stderr?: string[] }): CommandOutput {
+  const s = r.seconds;
+  return {
+    json: { cid: r.cid, file: image, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver: r.receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ...extra.json, seconds: s, tx: txJson(r.outcome) },
+    stderr: extra.stderr,
+    text: r.cid,
+    details:
+      extra.details +
+      `${safeText(image)}: ${formatBytes(r.size)} encrypted for ${r.recipientKey.toUpperCase()} (${r.receiver}), signed by ${r.signerKey.toUpperCase()}, ` +
+      `${formatBytes(r.encryptedSize)} on IPFS; sha256 ${r.sha256} recorded as "${safeText(description)}"\n${txText(r.outcome)}`,
+    summary: `uploaded ${formatBytes(r.size)} in ${(s.hash + s.encrypt + s.ipfs + s.chain).toFixed(2)} s (hash ${s.hash.toFixed(2)} s, encrypt ${s.encrypt.toFixed(2)} s, ipfs ${s.ipfs.toFixed(2)} s, chain ${s.chain.toFixed(2)} s)`,
+  };
 }
 
 export async function download(g: Globals, spec: string, o: { out: string; force?: boolean }): Promise<CommandOutput> {

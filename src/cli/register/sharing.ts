@@ -37,21 +37,28 @@ Examples:
     .option("--description <text>", "free text appended to the description")
     .option("--sign-key <key>", "sign with this private key (default: the key bound to the sending account)")
     .option("--cid-version <n>", "0 (Kubo's default) or 1", "0")
-    .option("--embed", "first hide the ledger's patient data and the description in the pixels (LSB, uploaded as PNG), for xray authenticate")
+    .option("--embed", "first hide the ledger's patient data and the description in the pixels (LSB; uploaded as PNG, or for DICOM as a derived instance), for xray authenticate")
     .option("--again", "share even if the same image (SHA-256) is already shared with this receiver")
+    .option("--deidentify", "DICOM: share only the de-identified copy (PS3.15 Basic Profile, as xray deid); the mapping stays in the home")
+    .option("--accept-burned-in", "with --deidentify: share an instance whose Burned In Annotation is YES or missing")
     .addHelpText("after", `
 Sent from --from (default: the doctor). The description, CID, SHA-256, sender and receiver
 are recorded in an ImageShared event (PCIM's "create"); the image itself only on IPFS, encrypted.
 Streams: memory stays bounded whatever the image's size. An image already shared with the
 same receiver is refused (exit 1, naming the share) unless --again. The result line is the
 CID (-q prints it alone); the details follow it.
+DICOM: the instance is shared as it is (its file SHA-256 on chain; the JSON adds its content
+and identity digests); --deidentify shares only its de-identified copy; --embed shares a
+derived instance (new SOP Instance UID) and also anchors the source's and the derived
+instance's digests as X-ray records. See docs/dicom-sharing.md.
 ${PASSPHRASE_HELP}
 
 Examples:
   $ xray upload scan.png --to patient --part chest
   $ xray upload scan.png --to ken.asc --description "PA view" --json
   $ cid=$(xray upload scan.png --to patient -q)
-  $ xray upload scan.png --to patient --embed && xray authenticate '#0' --from patient`);
+  $ xray upload scan.png --to patient --embed && xray authenticate '#0' --from patient
+  $ xray upload study/1.dcm --to patient --deidentify --json`);
   define(program, "download", from("share", "download"))
     .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
     .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
