@@ -81,6 +81,9 @@ export async function upload(g: Globals, image: string, o: UploadOptions): Promi
   if (o.deidentify && !dicom) throw new UsageError(`--deidentify takes a DICOM instance; ${image} is not one`);
   if (o.acceptBurnedIn && !o.deidentify) throw new UsageError("--accept-burned-in goes with --deidentify");
   if (o.deidentify && o.embed) throw new UsageError("--embed hides the patient's data in the pixels, --deidentify removes it: give one of them");
+  // A DICOM instance is read (and de-identified) before the chain starts: a bad one fails at once.
+  const dicomShare = dicom ? (require("../../core/dicom/share") as typeof import("../../core/dicom/share")) : undefined;
+  const prepared = dicomShare && !o.embed ? await dicomShare.prepareDicomUpload(image, { home: g.home, deidentify: o.deidentify, acceptBurnedIn: o.acceptBurnedIn }) : undefined;
   const keyring = new Keyring(g.home);
   const description = `${o.modality}, ${o.part}${o.description ? `: ${o.description}` : ""}`;
   return withChain(g, async (chain) => {
@@ -98,9 +101,8 @@ export async function upload(g: Globals, image: string, o: UploadOptions): Promi
     const bars = phases(g);
     const onProgress = (p: UploadProgress) => bars.update(p.phase === "hash" ? "hashing" : "encrypting", p.bytes, p.total);
     const common = { ctx, unlocker, image, recipient, signer, receiver, description, from, cidVersion, again: o.again, onProgress };
-    if (dicom) {
-      const { shareDicom } = require("../../core/dicom/share") as typeof import("../../core/dicom/share");
-      const r = await withIpfs(g, (store) => shareDicom({ ...common, store, home: g.home, part: o.part, deidentify: o.deidentify, acceptBurnedIn: o.acceptBurnedIn, embed: payload }).finally(bars.done));
+    if (dicomShare) {
+      const r = await withIpfs(g, (store) => dicomShare.shareDicom({ ...common, store, home: g.home, part: o.part, prepared, embed: payload }).finally(bars.done));
       return uploadOutput(image, r, description, dicomUploadExtra(r));
     }
     // --embed: the ledger's patient data hidden in the pixels before encryption (a PNG).

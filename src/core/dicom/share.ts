@@ -66,9 +66,9 @@ export interface DicomShareResult extends UploadResult {
  * sent, completed once the share is mined), and uploads; an embed's extra digests are anchored first.
  */
 export async function shareDicom(
-  p: Omit<Parameters<typeof uploadImage>[0], "data"> & { home: string; part: string; deidentify?: boolean; acceptBurnedIn?: boolean; embed?: Uint8Array },
+  p: Omit<Parameters<typeof uploadImage>[0], "data"> & { home: string; part: string; deidentify?: boolean; acceptBurnedIn?: boolean; embed?: Uint8Array; prepared?: DicomUpload },
 ): Promise<DicomShareResult> {
-  const dicom = await prepareDicomUpload(p.image, p);
+  const dicom = p.prepared ?? (await prepareDicomUpload(p.image, p));
   const upload = () => uploadImage({ ...p, data: dicom.data });
   if (dicom.deid) {
     const reg = await DeidRegister.open(p.home);
