@@ -30,7 +30,7 @@ Examples:
 
   define(program, "upload", from("share", "upload"))
     .description("encrypt an image for a patient's key (signed by the sender's), add it to IPFS, record CID + SHA-256 on chain")
-    .argument("<image>", "the image file")
+    .argument("<images...>", "the image file(s): several are shared one by one in one command, each its own share")
     .requiredOption("--to <patient>", "the receiver: an account with a key in the keyring, or a key (file, fingerprint, name)")
     .option("--part <part>", "body part, in the description", "chest")
     .option("--modality <name>", "imaging modality, in the description", "X-ray")
@@ -51,6 +51,8 @@ DICOM: the instance is shared as it is (its file SHA-256 on chain; the JSON adds
 and identity digests); --deidentify shares only its de-identified copy; --embed shares a
 derived instance (new SOP Instance UID) and also anchors the source's and the derived
 instance's digests as X-ray records. See docs/dicom-sharing.md.
+Several files: each its own share, in one process; a file already shared with the receiver is
+skipped (a rerun shares only what is left); one line per share, a failed file exits 1.
 ${PASSPHRASE_HELP}
 
 Examples:
@@ -61,8 +63,8 @@ Examples:
   $ xray upload study/1.dcm --to patient --deidentify --json`);
   define(program, "download", from("share", "download"))
     .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
-    .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
-    .requiredOption("--out <file>", "where to write the image (only once it is verified); '-' = stdout")
+    .argument("<cid-or-record...>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them); several: --out is a folder")
+    .requiredOption("--out <file>", "where to write the image (only once it is verified); '-' = stdout; a folder for several (each <folder>/<CID>)")
     .option("--force", "replace an existing file")
     .addHelpText("after", `
 Fails, writing nothing, when a block is missing or damaged, the key or passphrase is wrong,
@@ -70,6 +72,8 @@ the ciphertext is truncated, the signature or the image does not match, or (for 
 approved for a requester) the patient revoked the access. Streams: the image is decrypted
 into a temporary file (for stdout, a device or a FIFO: a private file in the home), which
 reaches --out only once verified. An existing file is replaced only with --force.
+Several images: one process; each written as <folder>/<CID> once verified; one already there
+is skipped (--force replaces it); a failed image exits 1 after the others.
 ${PASSPHRASE_HELP}
 
 Examples:
