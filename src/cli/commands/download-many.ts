@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { sharedImages } from "../../core/chain/actions/access";
 import { xrContext } from "../../core/chain/xr";
 import { Keyring } from "../../core/crypto/keyring";
 import { checkOutput } from "../../core/out-file";
@@ -32,6 +33,13 @@ export async function downloadMany(g: Globals, specs: string[], o: { out: string
     withIpfs(g, async (store) => {
       const ctx = xrContext(chain);
       const unlocker = new Unlocker(keyring, passphraseSource(g));
+      // The shared images read once (one eth_getLogs): each lookup would read them all again.
+      const shared = await sharedImages(ctx);
+      const byCid = new Map(shared.map((i) => [i.cid, i]));
+      const lookup = (spec: string) => {
+        const n = /^#?(\d+)$/.exec(spec.trim());
+        return (n ? shared[Number(n[1])] : byCid.get(spec.trim())) ?? resolveImage(ctx, spec);
+      };
       const images: Record<string, unknown>[] = [];
       const skipped: { spec: string; out: string }[] = [];
       const failed: { spec: string; code: string; error: string }[] = [];
@@ -39,11 +47,11 @@ export async function downloadMany(g: Globals, specs: string[], o: { out: string
       let bytes = 0;
       for (const [i, spec] of specs.entries()) {
         try {
-          const image = await resolveImage(ctx, spec);
+          const image = await lookup(spec);
           const out = path.join(o.out, image.cid);
           if (!o.force && fs.existsSync(out)) skipped.push({ spec, out });
           else {
-            const r = await downloadImage({ ctx, store, unlocker, spec: image.cid, out: checkOutput(out, { force: true }), home: g.home });
+            const r = await downloadImage({ ctx, store, unlocker, spec: image.cid, image, out: checkOutput(out, { force: true }), home: g.home });
             bytes += r.size;
             images.push({ spec, out, cid: r.image.cid, sha256: r.image.sha256, size: r.size, verified: true, signature: r.signature.status });
           }

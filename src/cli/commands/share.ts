@@ -121,9 +121,9 @@ export async function shareOne(
   store: IpfsStore,
   s: UploadSetup,
   image: string,
-  o: Omit<UploadOptions, "cidVersion"> & { cidVersion: 0 | 1; onProgress?: (p: UploadProgress) => void; prepared?: DicomUpload },
+  o: Omit<UploadOptions, "cidVersion"> & { cidVersion: 0 | 1; onProgress?: (p: UploadProgress) => void; prepared?: DicomUpload; shared?: Map<string, { number?: number; cid: string }> },
 ): Promise<{ r: UploadResult; extra: { json: Record<string, unknown>; details: string; stderr?: string[] } }> {
-  const common = { ...s, store, image, cidVersion: o.cidVersion, again: o.again, onProgress: o.onProgress };
+  const common = { ...s, store, image, cidVersion: o.cidVersion, again: o.again, shared: o.shared, onProgress: o.onProgress };
   if (o.prepared || isDicomFile(image)) {
     const { shareDicom } = require("../../core/dicom/share") as typeof import("../../core/dicom/share");
     const r = await shareDicom({ ...common, home: g.home, part: o.part, prepared: o.prepared, deidentify: o.deidentify, acceptBurnedIn: o.acceptBurnedIn, embed: s.payload });

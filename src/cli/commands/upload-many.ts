@@ -4,6 +4,7 @@
  * one IPFS store and one passphrase prompt. A file already shared with the receiver is
  * skipped, so a rerun after a kill (or a failure) shares only what is left.
  */
+import { sharedImages } from "../../core/chain/actions/access";
 import { AlreadySharedError } from "../../core/share-upload";
 import { safeText } from "../../core/text";
 import { UsageError, XrayError } from "../../errors";
@@ -21,6 +22,8 @@ export async function uploadMany(g: Globals, images: string[], o: Omit<UploadOpt
   const t0 = performance.now();
   return withChain(g, async (chain) => {
     const s = await uploadSetup(g, chain, { ...o, cidVersion: String(o.cidVersion) });
+    // What the receiver already has, read once (each share would read every share again).
+    const shared = o.again ? undefined : new Map((await sharedImages(s.ctx, s.receiver)).map((i) => [i.sha256, { number: i.number, cid: i.cid }]));
     const shares: Record<string, unknown>[] = [];
     const skipped: { file: string; reason: string }[] = [];
     const failed: { file: string; code: string; error: string }[] = [];
@@ -29,7 +32,7 @@ export async function uploadMany(g: Globals, images: string[], o: Omit<UploadOpt
     await withIpfs(g, async (store) => {
       for (const [i, image] of images.entries()) {
         try {
-          const { r, extra } = await shareOne(g, store, s, image, o);
+          const { r, extra } = await shareOne(g, store, s, image, { ...o, shared });
           bytes += r.size;
           shares.push({ file: image, cid: r.cid, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, ...extra.json, seconds: r.seconds, tx: r.outcome.tx.hash, block: r.outcome.tx.block, gasUsed: r.outcome.tx.gasUsed });
         } catch (err) {
