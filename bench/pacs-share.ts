@@ -166,6 +166,7 @@ if (require.main === module) {
     const { startOrthanc } = require("../test/helpers/orthanc") as typeof import("../test/helpers/orthanc");
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-fig10-"));
     const orthanc = await startOrthanc();
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void orthanc.stop().finally(() => process.exit(130)));
     try {
       const quick = process.argv.includes("--quick");
       const n = process.argv.find((a) => a.startsWith("--instances="));

@@ -27,7 +27,7 @@ describe("DICOM sharing: upload --deidentify, upload/download as is, stego embed
     ok(await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]));
     ok(await x(["keys", "generate", "--name", "Ken", "--account", "patient", "-q"]));
     ok(await x(["keys", "generate", "--name", "Dr.Lee", "--account", "doctor", "-q"]));
-    ok(await x(["dataset", path.join(work, "set"), "--dicom", "--studies", "2", "--patients", "1", "--max-size", "64", "-q"]));
+    ok(await x(["dataset", path.join(work, "set"), "--dicom", "--studies", "3", "--patients", "1", "--max-size", "64", "-q"]));
     instances = filesUnder(path.join(work, "set")).filter((f) => f.endsWith(".dcm")).sort();
   });
 
@@ -136,5 +136,28 @@ describe("DICOM sharing: upload --deidentify, upload/download as is, stego embed
     expect(src.code).to.equal(1);
     expect(src.json.checksum.ok).to.equal(true);
     expect(src.json.hidden.ok).to.equal(false);
+  });
+
+  it("many files in one command: each its own share, one already shared skipped, a bad file fails alone (exit 1); a rerun shares only what is left; download of many verifies each into a folder", async () => {
+    const bad = path.join(work, "notes.txt");
+    fs.writeFileSync(bad, "not an image\n");
+    const first = await x(["upload", ...instances, bad, "--to", "patient", "--json"]);
+    expect(first.code, first.stderr).to.equal(1);
+    expect(first.json.failed.map((f: any) => f.file)).to.deep.equal([bad]);
+    expect(first.json.skippedCount).to.equal(1); // instances[1] was shared as is above
+    expect(first.json.count).to.equal(instances.length - 1);
+    for (const s of first.json.shares) expect(s.sha256).to.equal(sha256(s.file));
+    const rerun = await x(["upload", ...instances, "--to", "patient", "--json"]);
+    ok(rerun);
+    expect(rerun.json).to.include({ count: 0, skippedCount: instances.length });
+    const cids: string[] = first.json.shares.map((s: any) => s.cid);
+    const folder = path.join(work, "many");
+    const down = await x(["download", ...cids, "--out", folder, "--from", "patient", "--json"]);
+    ok(down);
+    expect(down.json.count).to.equal(cids.length);
+    for (const s of first.json.shares) expect(sha256(path.join(folder, s.cid))).to.equal(s.sha256);
+    const again = await x(["download", ...cids, "--out", folder, "--from", "patient", "--json"]);
+    ok(again);
+    expect(again.json).to.include({ count: 0, skippedCount: cids.length });
   });
 });
