@@ -8,13 +8,13 @@
  *    (blocks checked, decrypted, signature and SHA-256 against the chain), one process each.
  * Also one process per instance (the paper's flow, one command per image), on a few instances.
  * Called by bench/pacs-bench.ts as fig10({ orthanc, work, quick, log }); run alone for a check:
- * node dist/bench/pacs-share.js [--quick] [--instances=N] [--runs=N].
+ * node dist/bench/pacs-share.js [--quick] [--instances=N] [--runs N] (bench/results/pacs-share[.quick].{md,json}).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { TestOrthanc } from "../test/helpers/orthanc";
-import { BIN, median, summarise, timedRun, type Measurement, type Ratio } from "./lib";
+import { BIN, finishBench, machine, median, parseBenchArgs, ROOT, runMain, summarise, timedRun, type Measurement, type Ratio } from "./lib";
 
 export interface Fig10Options {
   orthanc: TestOrthanc;
@@ -162,23 +162,22 @@ export function fig10Markdown(r: Fig10Result): string {
 }
 
 if (require.main === module) {
-  (async () => {
+  runMain(async () => {
+    const args = parseBenchArgs();
     const { startOrthanc } = require("../test/helpers/orthanc") as typeof import("../test/helpers/orthanc");
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-fig10-"));
     const orthanc = await startOrthanc();
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void orthanc.stop().finally(() => process.exit(130)));
     try {
-      const quick = process.argv.includes("--quick");
-      const n = process.argv.find((a) => a.startsWith("--instances="));
-      const runs = process.argv.find((a) => a.startsWith("--runs="));
-      const r = await fig10({ orthanc, work, quick, log: (l) => process.stderr.write(l + "\n"), instances: n ? Number(n.split("=")[1]) : undefined, runs: runs ? Number(runs.split("=")[1]) : undefined });
-      process.stdout.write(fig10Markdown(r) + "\n" + JSON.stringify(r, null, 2) + "\n");
+      const n = args.rest.find((a) => a.startsWith("--instances="));
+      const r = await fig10({ orthanc, work, quick: args.quick, log: (l) => process.stderr.write(l + "\n"), instances: n ? Number(n.split("=")[1]) : undefined, runs: args.runs });
+      const md = `# PCIM's Fig. 10 against Orthanc\n\n${machine()}, load ${os.loadavg()[0].toFixed(1)}; medians of ${r.measurements[0].runs} run(s).\n\n${fig10Markdown(r)}`;
+      fs.writeFileSync(path.join(ROOT, "bench", "results", `pacs-share${args.quick ? ".quick" : ""}.md`), md);
+      process.stdout.write(md);
+      return finishBench("pacs-share", args, r);
     } finally {
       await orthanc.stop();
       fs.rmSync(work, { recursive: true, force: true });
     }
-  })().catch((err) => {
-    process.stderr.write(`fig10 failed: ${err.stack ?? err}\n`);
-    process.exit(1);
   });
 }
