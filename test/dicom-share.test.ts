@@ -4,7 +4,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { dicomDigests } from "../src/core/dicom/digests";
 import { DeidRegister } from "../src/core/dicom/deid-register";
-import { ok, tempHome, xray } from "./helpers/cli";
+import { spawn } from "node:child_process";
+import { connectChain } from "../src/core/chain/chain";
+import { sharedImages } from "../src/core/chain/actions/access";
+import { xrContext } from "../src/core/chain/xr";
+import { BIN, ok, tempHome, xray } from "./helpers/cli";
 import { clearValuesOnChain } from "./helpers/chain";
 import { dcmtk, dumpAll } from "./helpers/dicom";
 
@@ -159,5 +163,28 @@ describe("DICOM sharing: upload --deidentify, upload/download as is, stego embed
     const again = await x(["download", ...cids, "--out", folder, "--from", "patient", "--json"]);
     ok(again);
     expect(again.json).to.include({ count: 0, skippedCount: cids.length });
+  });
+
+  it("many files, kill -9 during the upload, rerun: every file shared exactly once", async () => {
+    const set = path.join(work, "set-kill");
+    ok(await x(["dataset", set, "--dicom", "--seed", "7", "--studies", "5", "--patients", "2", "--max-size", "48", "-q"]));
+    const files = filesUnder(set).filter((f) => f.endsWith(".dcm")).sort();
+    const run = spawn(process.execPath, [BIN, "upload", ...files, "--to", "patient"], { env: { ...process.env, XRAY_HOME: home, XRAY_PASSPHRASE: PASS }, stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 2500));
+    if (run.exitCode === null) {
+      const gone = new Promise((r) => run.once("exit", r));
+      run.kill("SIGKILL");
+      await gone;
+    }
+    const rerun = await x(["upload", ...files, "--to", "patient", "--json"]);
+    ok(rerun);
+    expect(rerun.json.count + rerun.json.skippedCount).to.equal(files.length);
+    const chain = await connectChain({ home });
+    try {
+      const shared = (await sharedImages(xrContext(chain))).map((i) => i.sha256);
+      for (const f of files) expect(shared.filter((h) => h === sha256(f)), f).to.have.length(1);
+    } finally {
+      await chain.close();
+    }
   });
 });
