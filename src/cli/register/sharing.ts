@@ -123,10 +123,10 @@ Examples:
     .description("hide text in an image's least significant bits (lossless PNG), and read it back");
   define(stego, "embed", from("stego", "embed"))
     .description("hide a text (patient data) in the image, one bit per sample: each pixel changes by at most one level")
-    .argument("<image>", "PNG, JPEG (converted, with a warning), TIFF, WebP; grey, RGB, 8 or 16 bits")
+    .argument("<image>", "PNG, JPEG (converted, with a warning), TIFF, WebP; grey, RGB, 8 or 16 bits; or a grey DICOM instance")
     .option("--text <info>", "the text to hide")
     .option("--text-file <file>", "hide this file's text instead")
-    .requiredOption("--out <file.png>", "the image with the hidden text: always a lossless PNG ('-' = stdout)")
+    .requiredOption("--out <file.png>", "the image with the hidden text: always a lossless PNG; for DICOM a .dcm, a new derived instance ('-' = stdout)")
     .option("--force", "replace --out if it exists")
     .option("--encrypt-to <key>", "encrypt the text first (OpenPGP) for an account's key or a key (file, fingerprint, name)")
     .addHelpText(
@@ -134,15 +134,18 @@ Examples:
       `
 The text is framed (magic, version, length) and checksummed: extract tells a missing or
 damaged payload from a good one. The capacity is one bit per sample, minus 18 bytes of frame.
-Saving the PNG as JPEG destroys the hidden text.
+Saving the PNG as JPEG destroys the hidden text. A DICOM instance is never changed: the output
+is a new instance (new SOP Instance UID, Image Type DERIVED\\SECONDARY, the source in Source
+Image Sequence), uncompressed (docs/dicom-sharing.md).
 
 Examples:
   $ xray stego embed scan.jpeg --text "Ken, 25, male, A" --out scan.png
-  $ xray stego embed scan.png --text-file patient.json --encrypt-to patient --out scan-hidden.png --json`,
+  $ xray stego embed scan.png --text-file patient.json --encrypt-to patient --out scan-hidden.png --json
+  $ xray stego embed study/1.dcm --text "Ken, 25, male, A" --out derived.dcm`,
     );
   define(stego, "extract", from("stego", "extract"))
     .description("read the text hidden by stego embed (decrypted with the keyring if it was encrypted)")
-    .argument("<image>", "the PNG stego embed wrote")
+    .argument("<image>", "the PNG or DICOM instance stego embed wrote")
     .option("--out <file>", "write the hidden bytes to this file instead of stdout")
     .option("--force", "replace --out if it exists")
     .addHelpText("after", `${PASSPHRASE_HELP}\n\nExamples:\n  $ xray stego extract scan.png\n  $ xray stego extract scan.png --json`);
@@ -156,6 +159,8 @@ Examples:
 Both checks are reported, each with its reason; the exit status is 1 unless both pass
 (Jabarulla et al.: otherwise "any further processing of the transaction is not allowed").
 A CID is fetched, checked block by block and decrypted with the keyring, as download does.
+A DICOM instance whose file SHA-256 is not on the ledger passes case 1 when its content and
+identity digests both are (re-encoded by a PACS; upload --embed anchors them): docs/dicom-sharing.md.
 ${PASSPHRASE_HELP}
 
 Examples:
