@@ -8,6 +8,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { cxrData, PAPER_HASH, tempHome, xray, type CliResult } from "./helpers/cli";
+import { dcmtk } from "./helpers/dicom";
 
 interface Case {
   args: string[];
@@ -53,6 +54,14 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     fs.writeFileSync(f("bad.json"), "{ not json");
     fs.mkdirSync(f("folder"));
     fs.copyFileSync(png, f("scan.png"));
+    // DICOM instances: one as generated, one whose Burned In Annotation is YES, one cut short.
+    const set = path.join(home, "dicom-set");
+    expect((await xray(home, ["dataset", set, "--dicom", "--studies", "1", "--patients", "1", "--max-size", "16", "-q"])).code).to.equal(0);
+    const dcm = path.join(set, fs.readdirSync(set, { recursive: true }).map(String).find((n) => n.endsWith(".dcm"))!);
+    fs.copyFileSync(dcm, f("ok.dcm"));
+    fs.copyFileSync(dcm, f("burned.dcm"));
+    dcmtk("dcmodify", ["-nb", "-m", "(0028,0301)=YES", f("burned.dcm")]);
+    fs.writeFileSync(f("truncated.dcm"), fs.readFileSync(dcm).subarray(0, 400));
     const init = await xray(home, ["init", "--json"]);
     expect(init.code, init.stderr).to.equal(0);
     expect((await xray(home, ["set-permission", "doctor", "Dr.Lee", "doctor"])).code).to.equal(0);
@@ -136,6 +145,12 @@ describe("bad input, table-driven: one line, the right exit status, the JSON err
     { args: ["upload", "missing.png", "--to", "patient"] },
     { args: ["upload", "text.txt", "--to", "patient"] },
     { args: ["upload", "scan.png", "--to", "patient", "--cid-version", "9"] },
+    { args: ["upload", "scan.png", "--to", "patient", "--deidentify"], says: /--deidentify takes a DICOM instance/ },
+    { args: ["upload", "ok.dcm", "--to", "patient", "--accept-burned-in"], says: /--accept-burned-in goes with --deidentify/ },
+    { args: ["upload", "ok.dcm", "--to", "patient", "--deidentify", "--embed"], says: /give one of them/ },
+    { args: ["upload", "burned.dcm", "--to", "patient", "--deidentify"], code: "BURNED_IN", says: /Burned In Annotation is YES/ },
+    { args: ["upload", "truncated.dcm", "--to", "patient"], exit: 1, code: "DICOM_TRUNCATED", says: /truncated DICOM file/ },
+    { args: ["stego", "embed", "ok.dcm", "--out", "y.png", "--text", "hi"], says: /must be a \.dcm file for a DICOM instance/ },
     { args: ["download", "notacid", "--out", "x.png"] },
     { args: ["download", QM, "--out", "existing.png"], says: /exists: use --force/ },
     // classify

@@ -4,6 +4,7 @@ import { sharedImages, type ImageOnChain } from "./chain/actions/access";
 import { getProfile } from "./chain/actions/profile";
 import { getXray, recordedHashes } from "./chain/actions/records";
 import type { XrContext } from "./chain/xr";
+import { isDicomBytes } from "./dicom/dicom-file";
 import { extractFile } from "./imaging/stego";
 import type { IpfsStore } from "./ipfs/store";
 import { decryptFromKeyring, openImage, resolveImage, sha256Hex, type Unlocker } from "./share";
@@ -102,7 +103,9 @@ export async function authenticate(p: { ctx: XrContext; store: () => Promise<Ipf
     record = await recordOf(ctx, images, sha256);
     checksum = record
       ? { ok: true, reason: `SHA-256 ${sha256} is recorded on chain (${record.label})`, record: record.label }
-      : { ok: false, code: "NOT_ON_LEDGER", reason: `SHA-256 ${sha256} is not on the ledger: the image was changed, or never recorded` };
+      : isDicomBytes(data)
+        ? await (require("./dicom/ledger") as typeof import("./dicom/ledger")).dicomOnLedger(ctx, Buffer.from(data), sha256)
+        : { ok: false, code: "NOT_ON_LEDGER", reason: `SHA-256 ${sha256} is not on the ledger: the image was changed, or never recorded` };
   } else {
     checkTarget(target);
     let image: ImageOnChain;
@@ -139,7 +142,8 @@ async function recordOf(ctx: XrContext, images: () => Promise<ImageOnChain[]>, s
 async function checkHidden(ctx: XrContext, images: () => Promise<ImageOnChain[]>, unlocker: Unlocker, data: Uint8Array, description: string | undefined): Promise<Authentication["hidden"]> {
   let text: string;
   try {
-    const frame = await extractFile(Buffer.from(data.buffer, data.byteOffset, data.length));
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
+    const frame = isDicomBytes(buf) ? await (require("./dicom/stego") as typeof import("./dicom/stego")).extractAny(buf) : await extractFile(buf);
     const payload = frame.encrypted ? (await decryptFromKeyring(unlocker, frame.payload, "the hidden data")).data : frame.payload;
     text = new TextDecoder("utf-8", { fatal: true }).decode(payload);
   } catch (err) {

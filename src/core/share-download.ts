@@ -38,13 +38,15 @@ export async function downloadImage(p: {
   store: IpfsStore;
   unlocker: Unlocker;
   spec: string;
+  /** The chain's record of `spec`, when the caller has already read it (many downloads: one read for all). */
+  image?: ImageOnChain;
   out: string | OutputTarget;
   home: string;
   /** Called with ciphertext bytes read so far and the total. */
   onProgress?: (bytes: number, total: number) => void;
 } & OutputOptions): Promise<Downloaded> {
   const target = typeof p.out === "string" ? checkOutput(p.out, p) : p.out;
-  const image = await resolveImage(p.ctx, p.spec);
+  const image = p.image ?? (await resolveImage(p.ctx, p.spec));
   await checkAccess(p.ctx, image);
   const { entry } = await openFile(p.store, image.cid);
   const total = Number(entry.size);

@@ -70,6 +70,8 @@ export async function uploadImage(p: {
   cidVersion?: 0 | 1;
   /** Share even when the same image is already shared with the receiver. */
   again?: boolean;
+  /** What is already shared with the receiver by SHA-256, read once by a caller that uploads many (kept up to date here). */
+  shared?: Map<string, { number?: number; cid: string }>;
   onProgress?: (p: UploadProgress) => void;
 }): Promise<UploadResult> {
   const size = p.data ? p.data.length : checkImageFile(p.image);
@@ -77,7 +79,7 @@ export async function uploadImage(p: {
   let t = performance.now();
   const sha256 = await hashOf(read(), (bytes) => p.onProgress?.({ phase: "hash", bytes, total: size }));
   const hash = (performance.now() - t) / 1000;
-  if (!p.again) await refuseDuplicate(p.ctx, { sha256, receiver: p.receiver, image: p.image });
+  if (!p.again) await refuseDuplicate(p.ctx, { sha256, receiver: p.receiver, image: p.image, shared: p.shared });
   const signingKey = await p.unlocker.unlock(p.signer);
   t = performance.now();
   const again = createHash("sha256");
@@ -113,6 +115,7 @@ export async function uploadImage(p: {
   }
   t = performance.now();
   const outcome = await shareImage(p.ctx, { receiver: p.receiver, cid, sha256, description: p.description, from: p.from });
+  p.shared?.set(sha256, { cid });
   return {
     cid,
     sha256,
@@ -159,9 +162,10 @@ async function hashOf(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, 
 }
 
 /** AlreadySharedError naming the existing share when the chain has this image for this receiver. */
-async function refuseDuplicate(ctx: XrContext, p: { sha256: string; receiver: string; image: string }): Promise<void> {
-  const existing = (await sharedImages(ctx, p.receiver)).find((i) => i.sha256 === p.sha256);
+async function refuseDuplicate(ctx: XrContext, p: { sha256: string; receiver: string; image: string; shared?: Map<string, { number?: number; cid: string }> }): Promise<void> {
+  const existing = p.shared ? p.shared.get(p.sha256) : (await sharedImages(ctx, p.receiver)).find((i) => i.sha256 === p.sha256);
   if (existing) {
-    throw new AlreadySharedError(`${p.image} is already shared with ${p.receiver} as #${existing.number} (${existing.cid}): not shared again (--again shares it anyway)`);
+    const as = existing.number === undefined ? existing.cid : `#${existing.number} (${existing.cid})`;
+    throw new AlreadySharedError(`${p.image} is already shared with ${p.receiver} as ${as}: not shared again (--again shares it anyway)`);
   }
 }

@@ -2,6 +2,9 @@ import * as fs from "node:fs";
 import { resolveAccount } from "../../core/chain/accounts";
 import type { Chain } from "../../core/chain/chain";
 import { xrContext, type XrContext } from "../../core/chain/xr";
+import type { KeyEntry } from "../../core/crypto/keyring";
+import type { IpfsStore } from "../../core/ipfs/store";
+import type { DicomUpload } from "../../core/dicom/share";
 import type { PublicKey } from "../../core/crypto/pgp";
 import { Keyring } from "../../core/crypto/keyring";
 import { encodePatientInfo, ledgerInfo } from "../../core/authenticate";
@@ -9,7 +12,9 @@ import { embedFile } from "../../core/imaging/stego";
 import { checkOutput } from "../../core/out-file";
 import { publicKeyOf, Unlocker } from "../../core/share";
 import { downloadImage } from "../../core/share-download";
-import { uploadImage } from "../../core/share-upload";
+import { uploadImage, type UploadProgress, type UploadResult } from "../../core/share-upload";
+import { isDicomFile } from "../../core/dicom/dicom-file";
+import { dicomUploadExtra } from "./share-dicom";
 import { safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, withIpfs, type Globals } from "../context";
@@ -40,7 +45,7 @@ export function cidVersionOf(text: string): 0 | 1 {
   return Number(text) as 0 | 1;
 }
 
-interface UploadOptions {
+export interface UploadOptions {
   to: string;
   part: string;
   modality: string;
@@ -49,6 +54,8 @@ interface UploadOptions {
   cidVersion: string;
   embed?: boolean;
   again?: boolean;
+  deidentify?: boolean;
+  acceptBurnedIn?: boolean;
 }
 
 /** A progress bar per phase of a long single-file step (stderr, a terminal, not --json). */
@@ -69,47 +76,112 @@ function phases(g: Globals) {
 /** Below this size a step is over before a bar would be worth drawing. */
 const PROGRESS_MIN_BYTES = 16 << 20;
 
-export async function upload(g: Globals, image: string, o: UploadOptions): Promise<CommandOutput> {
+/** What every share of one upload command has in common: sender, receiver, keys, the hidden payload of --embed. */
+export interface UploadSetup {
+  ctx: XrContext;
+  from: string;
+  recipient: PublicKey;
+  receiver: string;
+  signer: KeyEntry;
+  unlocker: Unlocker;
+  description: string;
+  payload?: Uint8Array;
+}
+
+/** Checks the options and each file before any work; returns the CID version. */
+export function checkUpload(images: string[], o: UploadOptions): 0 | 1 {
   const cidVersion = cidVersionOf(o.cidVersion);
   if (!o.part.trim()) throw new UsageError("--part must not be empty");
-  if (!fs.existsSync(image)) throw new UsageError(`no such file: ${image}`);
+  if (o.acceptBurnedIn && !o.deidentify) throw new UsageError("--accept-burned-in goes with --deidentify");
+  if (o.deidentify && o.embed) throw new UsageError("--embed hides the patient's data in the pixels, --deidentify removes it: give one of them");
+  for (const image of images) {
+    if (!fs.existsSync(image)) throw new UsageError(`no such file: ${image}`);
+    if (o.deidentify && !(fs.statSync(image).isFile() && isDicomFile(image))) throw new UsageError(`--deidentify takes a DICOM instance; ${image} is not one`);
+  }
+  return cidVersion;
+}
+
+export async function uploadSetup(g: Globals, chain: Chain, o: UploadOptions): Promise<UploadSetup> {
   const keyring = new Keyring(g.home);
   const description = `${o.modality}, ${o.part}${o.description ? `: ${o.description}` : ""}`;
-  return withChain(g, async (chain) => {
-    const ctx = xrContext(chain);
-    const from = await senderFor(g, chain, ctx.deployment, "doctor");
-    const found = await keyFor(chain, ctx, keyring, o.to);
-    const recipient = found.key;
-    const receiver = found.account ?? ctx.deployment.roles.patient;
-    const signer = o.signKey ? keyring.find(o.signKey, { private: true }) : keyring.forAccount(from);
-    if (!signer?.hasPrivate) {
-      throw new UsageError(`the sender ${from} has no private key to sign with: \`xray keys generate --name <name> --account ${from}\`, or --sign-key <key>`);
-    }
-    // --embed: the ledger's patient data hidden in the pixels before encryption (a PNG).
-    const embedded = o.embed ? await embedFile(image, encodePatientInfo(await ledgerInfo(ctx, description))) : undefined;
-    const bars = phases(g);
-    const r = await withIpfs(g, (store) =>
-      uploadImage({
-        ctx, store, unlocker: new Unlocker(keyring, passphraseSource(g)), image, data: embedded?.png, recipient, signer, receiver, description, from, cidVersion, again: o.again,
-        onProgress: (p) => bars.update(p.phase === "hash" ? "hashing" : "encrypting", p.bytes, p.total),
-      }).finally(bars.done),
-    );
-    const hidden = embedded && { payloadBytes: embedded.payloadBytes, capacityBytes: embedded.capacityBytes, maxDiff: embedded.maxDiff, psnr: embedded.psnr, convertedFrom: embedded.convertedFrom ?? null };
-    const s = r.seconds;
-    return {
-      json: { cid: r.cid, file: image, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ...(hidden ? { embedded: hidden } : {}), seconds: s, tx: txJson(r.outcome) },
+  const ctx = xrContext(chain);
+  const from = await senderFor(g, chain, ctx.deployment, "doctor");
+  const found = await keyFor(chain, ctx, keyring, o.to);
+  const signer = o.signKey ? keyring.find(o.signKey, { private: true }) : keyring.forAccount(from);
+  if (!signer?.hasPrivate) {
+    throw new UsageError(`the sender ${from} has no private key to sign with: \`xray keys generate --name <name> --account ${from}\`, or --sign-key <key>`);
+  }
+  const payload = o.embed ? encodePatientInfo(await ledgerInfo(ctx, description)) : undefined;
+  return { ctx, from, recipient: found.key, receiver: found.account ?? ctx.deployment.roles.patient, signer, unlocker: new Unlocker(keyring, passphraseSource(g)), description, payload };
+}
+
+/** Shares one file (DICOM as is, de-identified or derived; another image as is or with --embed): the result and its report's extra parts. */
+export async function shareOne(
+  g: Globals,
+  store: IpfsStore,
+  s: UploadSetup,
+  image: string,
+  o: Omit<UploadOptions, "cidVersion"> & { cidVersion: 0 | 1; onProgress?: (p: UploadProgress) => void; prepared?: DicomUpload; shared?: Map<string, { number?: number; cid: string }> },
+): Promise<{ r: UploadResult; extra: { json: Record<string, unknown>; details: string; stderr?: string[] } }> {
+  const common = { ...s, store, image, cidVersion: o.cidVersion, again: o.again, shared: o.shared, onProgress: o.onProgress };
+  if (o.prepared || isDicomFile(image)) {
+    const { shareDicom } = require("../../core/dicom/share") as typeof import("../../core/dicom/share");
+    const r = await shareDicom({ ...common, home: g.home, part: o.part, prepared: o.prepared, deidentify: o.deidentify, acceptBurnedIn: o.acceptBurnedIn, embed: s.payload });
+    return { r, extra: dicomUploadExtra(r) };
+  }
+  // --embed: the ledger's patient data hidden in the pixels before encryption (a PNG).
+  const embedded = s.payload ? await embedFile(image, s.payload) : undefined;
+  const r = await uploadImage({ ...common, data: embedded?.png });
+  const hidden = embedded && { payloadBytes: embedded.payloadBytes, capacityBytes: embedded.capacityBytes, maxDiff: embedded.maxDiff, psnr: embedded.psnr, convertedFrom: embedded.convertedFrom ?? null };
+  return {
+    r,
+    extra: {
+      json: hidden ? { embedded: hidden } : {},
       stderr: embedded?.warnings.filter((w) => !/input is a JPEG/.test(w)).map((w) => `warning: ${w}`),
-      text: r.cid,
-      details:
-        (hidden ? `patient data hidden in the pixels: ${hidden.payloadBytes} bytes, max pixel change ${hidden.maxDiff}, PSNR ${hidden.psnr?.toFixed(2) ?? "-"} dB (uploaded as PNG)\n` : "") +
-        `${safeText(image)}: ${formatBytes(r.size)} encrypted for ${r.recipientKey.toUpperCase()} (${receiver}), signed by ${r.signerKey.toUpperCase()}, ` +
-        `${formatBytes(r.encryptedSize)} on IPFS; sha256 ${r.sha256} recorded as "${safeText(description)}"\n${txText(r.outcome)}`,
-      summary: `uploaded ${formatBytes(r.size)} in ${(s.hash + s.encrypt + s.ipfs + s.chain).toFixed(2)} s (hash ${s.hash.toFixed(2)} s, encrypt ${s.encrypt.toFixed(2)} s, ipfs ${s.ipfs.toFixed(2)} s, chain ${s.chain.toFixed(2)} s)`,
-    };
+      details: hidden ? `patient data hidden in the pixels: ${hidden.payloadBytes} bytes, max pixel change ${hidden.maxDiff}, PSNR ${hidden.psnr?.toFixed(2) ?? "-"} dB (uploaded as PNG)\n` : "",
+    },
+  };
+}
+
+export async function upload(g: Globals, images: string[], o: UploadOptions): Promise<CommandOutput> {
+  const cidVersion = checkUpload(images, o);
+  if (images.length > 1) {
+    const { uploadMany } = require("./upload-many") as typeof import("./upload-many");
+    return uploadMany(g, images, { ...o, cidVersion });
+  }
+  const image = images[0];
+  // A DICOM instance is read (and de-identified) before the chain starts: a bad one fails at once.
+  const prepared =
+    fs.statSync(image).isFile() && isDicomFile(image) && !o.embed
+      ? await (require("../../core/dicom/share") as typeof import("../../core/dicom/share")).prepareDicomUpload(image, { home: g.home, deidentify: o.deidentify, acceptBurnedIn: o.acceptBurnedIn })
+      : undefined;
+  return withChain(g, async (chain) => {
+    const s = await uploadSetup(g, chain, o);
+    const bars = phases(g);
+    const onProgress = (p: UploadProgress) => bars.update(p.phase === "hash" ? "hashing" : "encrypting", p.bytes, p.total);
+    const { r, extra } = await withIpfs(g, (store) => shareOne(g, store, s, image, { ...o, cidVersion, onProgress, prepared }).finally(bars.done));
+    return uploadOutput(image, r, s.description, extra);
   });
 }
 
-export async function download(g: Globals, spec: string, o: { out: string; force?: boolean }): Promise<CommandOutput> {
+/** The upload's report: the CID as the result line; `extra` adds JSON fields and detail lines before the common ones. */
+export function uploadOutput(image: string, r: UploadResult, description: string, extra: { json: Record<string, unknown>; details: string; stderr?: string[] }): CommandOutput {
+  const s = r.seconds;
+  return {
+    json: { cid: r.cid, file: image, sha256: r.sha256, size: r.size, encryptedSize: r.encryptedSize, receiver: r.receiver, description, recipientKey: r.recipientKey, signerKey: r.signerKey, ...extra.json, seconds: s, tx: txJson(r.outcome) },
+    stderr: extra.stderr,
+    text: r.cid,
+    details:
+      extra.details +
+      `${safeText(image)}: ${formatBytes(r.size)} encrypted for ${r.recipientKey.toUpperCase()} (${r.receiver}), signed by ${r.signerKey.toUpperCase()}, ` +
+      `${formatBytes(r.encryptedSize)} on IPFS; sha256 ${r.sha256} recorded as "${safeText(description)}"\n${txText(r.outcome)}`,
+    summary: `uploaded ${formatBytes(r.size)} in ${(s.hash + s.encrypt + s.ipfs + s.chain).toFixed(2)} s (hash ${s.hash.toFixed(2)} s, encrypt ${s.encrypt.toFixed(2)} s, ipfs ${s.ipfs.toFixed(2)} s, chain ${s.chain.toFixed(2)} s)`,
+  };
+}
+
+export async function download(g: Globals, specs: string[], o: { out: string; force?: boolean }): Promise<CommandOutput> {
+  if (specs.length > 1) return (require("./download-many") as typeof import("./download-many")).downloadMany(g, specs, o);
+  const spec = specs[0];
   if (o.out === "-" && g.json) throw new UsageError("--out - writes the image to stdout, where --json would print its document: use one or the other");
   if (fs.statSync(o.out, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--out ${o.out} is a folder; give a file name`);
   const target = checkOutput(o.out, { force: o.force });

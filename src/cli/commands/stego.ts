@@ -3,7 +3,9 @@ import { authenticate as authenticateImage, checkTarget } from "../../core/authe
 import { Keyring } from "../../core/crypto/keyring";
 import { encryptFor, type PublicKey } from "../../core/crypto/pgp";
 import { xrContext } from "../../core/chain/xr";
-import { embedFile, extractFile } from "../../core/imaging/stego";
+import { embedFile } from "../../core/imaging/stego";
+import { isDicomFile } from "../../core/dicom/dicom-file";
+import { embedDicomOutput, extractAny } from "./stego-dicom";
 import { checkOutput, writeOutput } from "../../core/out-file";
 import { openIpfs, type IpfsStore } from "../../core/ipfs/store";
 import { decryptFromKeyring, publicKeyOf, Unlocker } from "../../core/share";
@@ -26,7 +28,10 @@ interface EmbedOptions {
 /** `xray stego embed`: hides a text in the image's least significant bits, as a PNG. */
 export async function embed(g: Globals, image: string, o: EmbedOptions): Promise<CommandOutput> {
   if ((o.text === undefined) === (o.textFile === undefined)) throw new UsageError("give the text to hide: --text <info> or --text-file <file> (one of them)");
-  if (!/\.png$/i.test(o.out) && o.out !== "-") throw new UsageError(`--out must be a .png file (lossless; JPEG would destroy the hidden data), got "${o.out}"`);
+  checkInputFile(image, "image");
+  const dicom = isDicomFile(image);
+  if (dicom && !/\.dcm$/i.test(o.out) && o.out !== "-") throw new UsageError(`--out must be a .dcm file for a DICOM instance (a new, derived instance), got "${o.out}"`);
+  if (!dicom && !/\.png$/i.test(o.out) && o.out !== "-") throw new UsageError(`--out must be a .png file (lossless; JPEG would destroy the hidden data), got "${o.out}"`);
   const target = checkOutput(o.out, { force: o.force });
   const text = o.text ?? readText(o.textFile!);
   if (!text) throw new UsageError("the text to hide is empty");
@@ -37,6 +42,7 @@ export async function embed(g: Globals, image: string, o: EmbedOptions): Promise
     payload = await encryptFor(payload, key);
     recipient = key.getFingerprint();
   }
+  if (dicom) return embedDicomOutput(image, o.out, target, text, payload, recipient);
   const r = await embedFile(image, payload, { encrypted: Boolean(o.encryptTo) });
   await writeOutput(target, r.png, { stdout: process.stdout });
   const psnr = r.psnr === null ? "identical" : `${r.psnr.toFixed(2)} dB`;
@@ -51,7 +57,7 @@ export async function embed(g: Globals, image: string, o: EmbedOptions): Promise
 export async function extract(g: Globals, image: string, o: { out?: string; force?: boolean }): Promise<CommandOutput> {
   const target = o.out === undefined || o.out === "-" ? undefined : checkOutput(o.out, { force: o.force });
   checkInputFile(image, "image");
-  const frame = await extractFile(image);
+  const frame = await extractAny(image);
   let payload = frame.payload;
   let decryptedWith: string | undefined;
   if (frame.encrypted) {

@@ -30,32 +30,41 @@ Examples:
 
   define(program, "upload", from("share", "upload"))
     .description("encrypt an image for a patient's key (signed by the sender's), add it to IPFS, record CID + SHA-256 on chain")
-    .argument("<image>", "the image file")
+    .argument("<images...>", "the image file(s): several are shared one by one in one command, each its own share")
     .requiredOption("--to <patient>", "the receiver: an account with a key in the keyring, or a key (file, fingerprint, name)")
     .option("--part <part>", "body part, in the description", "chest")
     .option("--modality <name>", "imaging modality, in the description", "X-ray")
     .option("--description <text>", "free text appended to the description")
     .option("--sign-key <key>", "sign with this private key (default: the key bound to the sending account)")
     .option("--cid-version <n>", "0 (Kubo's default) or 1", "0")
-    .option("--embed", "first hide the ledger's patient data and the description in the pixels (LSB, uploaded as PNG), for xray authenticate")
+    .option("--embed", "first hide the ledger's patient data and the description in the pixels (LSB; uploaded as PNG, or for DICOM as a derived instance), for xray authenticate")
     .option("--again", "share even if the same image (SHA-256) is already shared with this receiver")
+    .option("--deidentify", "DICOM: share only the de-identified copy (PS3.15 Basic Profile, as xray deid); the mapping stays in the home")
+    .option("--accept-burned-in", "with --deidentify: share an instance whose Burned In Annotation is YES or missing")
     .addHelpText("after", `
 Sent from --from (default: the doctor). The description, CID, SHA-256, sender and receiver
 are recorded in an ImageShared event (PCIM's "create"); the image itself only on IPFS, encrypted.
 Streams: memory stays bounded whatever the image's size. An image already shared with the
 same receiver is refused (exit 1, naming the share) unless --again. The result line is the
 CID (-q prints it alone); the details follow it.
+DICOM: the instance is shared as it is (its file SHA-256 on chain; the JSON adds its content
+and identity digests); --deidentify shares only its de-identified copy; --embed shares a
+derived instance (new SOP Instance UID) and also anchors the source's and the derived
+instance's digests as X-ray records. See docs/dicom-sharing.md.
+Several files: each its own share, in one process; a file already shared with the receiver is
+skipped (a rerun shares only what is left); one line per share, a failed file exits 1.
 ${PASSPHRASE_HELP}
 
 Examples:
   $ xray upload scan.png --to patient --part chest
   $ xray upload scan.png --to ken.asc --description "PA view" --json
   $ cid=$(xray upload scan.png --to patient -q)
-  $ xray upload scan.png --to patient --embed && xray authenticate '#0' --from patient`);
+  $ xray upload scan.png --to patient --embed && xray authenticate '#0' --from patient
+  $ xray upload study/1.dcm --to patient --deidentify --json`);
   define(program, "download", from("share", "download"))
     .description("fetch an encrypted image, check every block, decrypt it, check its SHA-256 against the chain, write it")
-    .argument("<cid-or-record>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them)")
-    .requiredOption("--out <file>", "where to write the image (only once it is verified); '-' = stdout")
+    .argument("<cid-or-record...>", "the CID, or a shared image's number (#0, #1, ... as xray events lists them); several: --out is a folder")
+    .requiredOption("--out <file>", "where to write the image (only once it is verified); '-' = stdout; a folder for several (each <folder>/<CID>)")
     .option("--force", "replace an existing file")
     .addHelpText("after", `
 Fails, writing nothing, when a block is missing or damaged, the key or passphrase is wrong,
@@ -63,6 +72,8 @@ the ciphertext is truncated, the signature or the image does not match, or (for 
 approved for a requester) the patient revoked the access. Streams: the image is decrypted
 into a temporary file (for stdout, a device or a FIFO: a private file in the home), which
 reaches --out only once verified. An existing file is replaced only with --force.
+Several images: one process; each written as <folder>/<CID> once verified; one already there
+is skipped (--force replaces it); a failed image exits 1 after the others.
 ${PASSPHRASE_HELP}
 
 Examples:
@@ -112,10 +123,10 @@ Examples:
     .description("hide text in an image's least significant bits (lossless PNG), and read it back");
   define(stego, "embed", from("stego", "embed"))
     .description("hide a text (patient data) in the image, one bit per sample: each pixel changes by at most one level")
-    .argument("<image>", "PNG, JPEG (converted, with a warning), TIFF, WebP; grey, RGB, 8 or 16 bits")
+    .argument("<image>", "PNG, JPEG (converted, with a warning), TIFF, WebP; grey, RGB, 8 or 16 bits; or a grey DICOM instance")
     .option("--text <info>", "the text to hide")
     .option("--text-file <file>", "hide this file's text instead")
-    .requiredOption("--out <file.png>", "the image with the hidden text: always a lossless PNG ('-' = stdout)")
+    .requiredOption("--out <file.png>", "the image with the hidden text: always a lossless PNG; for DICOM a .dcm, a new derived instance ('-' = stdout)")
     .option("--force", "replace --out if it exists")
     .option("--encrypt-to <key>", "encrypt the text first (OpenPGP) for an account's key or a key (file, fingerprint, name)")
     .addHelpText(
@@ -123,15 +134,18 @@ Examples:
       `
 The text is framed (magic, version, length) and checksummed: extract tells a missing or
 damaged payload from a good one. The capacity is one bit per sample, minus 18 bytes of frame.
-Saving the PNG as JPEG destroys the hidden text.
+Saving the PNG as JPEG destroys the hidden text. A DICOM instance is never changed: the output
+is a new instance (new SOP Instance UID, Image Type DERIVED\\SECONDARY, the source in Source
+Image Sequence), uncompressed (docs/dicom-sharing.md).
 
 Examples:
   $ xray stego embed scan.jpeg --text "Ken, 25, male, A" --out scan.png
-  $ xray stego embed scan.png --text-file patient.json --encrypt-to patient --out scan-hidden.png --json`,
+  $ xray stego embed scan.png --text-file patient.json --encrypt-to patient --out scan-hidden.png --json
+  $ xray stego embed study/1.dcm --text "Ken, 25, male, A" --out derived.dcm`,
     );
   define(stego, "extract", from("stego", "extract"))
     .description("read the text hidden by stego embed (decrypted with the keyring if it was encrypted)")
-    .argument("<image>", "the PNG stego embed wrote")
+    .argument("<image>", "the PNG or DICOM instance stego embed wrote")
     .option("--out <file>", "write the hidden bytes to this file instead of stdout")
     .option("--force", "replace --out if it exists")
     .addHelpText("after", `${PASSPHRASE_HELP}\n\nExamples:\n  $ xray stego extract scan.png\n  $ xray stego extract scan.png --json`);
@@ -145,6 +159,8 @@ Examples:
 Both checks are reported, each with its reason; the exit status is 1 unless both pass
 (Jabarulla et al.: otherwise "any further processing of the transaction is not allowed").
 A CID is fetched, checked block by block and decrypted with the keyring, as download does.
+A DICOM instance whose file SHA-256 is not on the ledger passes case 1 when its content and
+identity digests both are (re-encoded by a PACS; upload --embed anchors them): docs/dicom-sharing.md.
 ${PASSPHRASE_HELP}
 
 Examples:

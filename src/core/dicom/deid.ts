@@ -66,37 +66,64 @@ export interface DeidResult {
   written?: boolean;
 }
 
-/**
- * De-identifies one instance into `outDir/<new study UID>/<new SOP instance UID>.dcm` (atomic; an
- * existing output, the same by construction, is kept). Pixel data is copied as it is, in its
- * transfer syntax. Refused when Burned In Annotation is YES or missing, unless `acceptBurnedIn`.
- */
-export function deidentifyFile(file: string, outDir: string, secret: Buffer, o: { acceptBurnedIn?: boolean } = {}): DeidResult {
-  let inst;
-  try {
-    inst = readDicom(fs.readFileSync(file));
-  } catch (err) {
-    return { file, error: (err as Error).message, code: (err as XrayError).code ?? "DICOM_INVALID" };
+/** A de-identified instance, in memory: its bytes and what names it (the pseudonym, the new UIDs). */
+export interface DeidInstance {
+  bytes: Buffer;
+  sopInstanceUid: string;
+  studyInstanceUid: string;
+  pseudonym: string;
+  /** The source's UIDs and patient ID: for the local register only, never for the chain or IPFS. */
+  source: { sopInstanceUid: string; studyInstanceUid: string; patientId: string };
+}
+
+/** The instance's Burned In Annotation refuses it (YES or missing) unless accepted. */
+export class BurnedInError extends XrayError {
+  override name = "BurnedInError";
+  override readonly exitCode = 2;
+  constructor(value: string) {
+    super(`Burned In Annotation is ${value || "missing"}: the pixels may show identifying text (give --accept-burned-in after checking them)`, "BURNED_IN");
   }
+}
+
+/**
+ * Applies the Basic Profile to one instance's bytes (same secret, same output bytes). Pixel data
+ * is copied as it is, in its transfer syntax. Throws DicomError for what is not a readable
+ * instance, BurnedInError when Burned In Annotation is YES or missing, unless `acceptBurnedIn`.
+ */
+export function deidentifyBytes(buf: Buffer, secret: Buffer, o: { acceptBurnedIn?: boolean } = {}): DeidInstance {
+  const inst = readDicom(buf);
   const e = inst.elements;
   const burned = textValue(e.BurnedInAnnotation).toUpperCase();
-  if (burned !== "NO" && !o.acceptBurnedIn) {
-    return { file, code: "BURNED_IN", error: `Burned In Annotation is ${burned || "missing"}: the pixels may show identifying text (give --accept-burned-in after checking them)` };
-  }
-  const alias = pseudonym(secret, textValue(e.PatientID));
+  if (burned !== "NO" && !o.acceptBurnedIn) throw new BurnedInError(burned);
+  const source = { sopInstanceUid: textValue(e.SOPInstanceUID), studyInstanceUid: textValue(e.StudyInstanceUID), patientId: textValue(e.PatientID) };
+  const alias = pseudonym(secret, source.patientId);
   clean(e, secret, alias);
   e.PatientIdentityRemoved = "YES";
   e.DeidentificationMethod = "xray deid: DICOM PS3.15 Annex E Basic Application Level Confidentiality Profile";
   e.DeidentificationMethodCodeSequence = [BASIC_PROFILE_CODE];
   e.LongitudinalTemporalInformationModified = "REMOVED";
   const sop = textValue(e.SOPInstanceUID);
-  const out = path.join(outDir, textValue(e.StudyInstanceUID) || "study", `${sop}.dcm`);
-  if (fs.statSync(out, { throwIfNoEntry: false })?.isFile()) return { file, out, written: false };
   const d = dcmjs().data;
   const meta = { ...inst.meta, MediaStorageSOPInstanceUID: sop, ImplementationVersionName: "XRAY_0_1" };
   const dict = new d.DicomDict(d.DicomMetaDictionary.denaturalizeDataset(meta));
   dict.dict = d.DicomMetaDictionary.denaturalizeDataset(e);
-  writeFileAtomic(out, Buffer.from(dict.write({ fragmentMultiframe: false })));
+  return { bytes: Buffer.from(dict.write({ fragmentMultiframe: false })), sopInstanceUid: sop, studyInstanceUid: textValue(e.StudyInstanceUID), pseudonym: alias, source };
+}
+
+/**
+ * De-identifies one instance into `outDir/<new study UID>/<new SOP instance UID>.dcm` (atomic; an
+ * existing output, the same by construction, is kept). Refusals and unreadable files come back as errors.
+ */
+export function deidentifyFile(file: string, outDir: string, secret: Buffer, o: { acceptBurnedIn?: boolean } = {}): DeidResult {
+  let r: DeidInstance;
+  try {
+    r = deidentifyBytes(fs.readFileSync(file), secret, o);
+  } catch (err) {
+    return { file, error: (err as Error).message, code: (err as XrayError).code ?? "DICOM_INVALID" };
+  }
+  const out = path.join(outDir, r.studyInstanceUid || "study", `${r.sopInstanceUid}.dcm`);
+  if (fs.statSync(out, { throwIfNoEntry: false })?.isFile()) return { file, out, written: false };
+  writeFileAtomic(out, r.bytes);
   return { file, out, written: true };
 }
 

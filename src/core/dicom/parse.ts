@@ -100,7 +100,7 @@ export function readDicom(buf: Buffer): DicomInstance {
     parsed = d.data.DicomMessage.readFile(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer, { ignoreErrors: false });
   } catch (err) {
     const msg = (err as Error).message ?? String(err);
-    if (/more than currently allocated|offset is out of bounds|outside the bounds/i.test(msg)) throw new DicomError("truncated DICOM file", "DICOM_TRUNCATED", { cause: err });
+    if (/more than currently allocated|offset is out of bounds|outside the bounds|past end of input/i.test(msg)) throw new DicomError("truncated DICOM file", "DICOM_TRUNCATED", { cause: err });
     throw new DicomError(`damaged DICOM file: ${msg}`, "DICOM_INVALID", { cause: err });
   }
   const meta = d.data.DicomMetaDictionary.naturalizeDataset(parsed.meta);
