@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { writeFileAtomic } from "../src/core/home";
 import { startOrthanc, type TestOrthanc } from "../test/helpers/orthanc";
 import { barChartSvg } from "./chart";
+import { fig10, fig10Markdown, type Fig10Result } from "./pacs-share";
 import { BIN, finishBench, machine, parseBenchArgs, ratio, ROOT, runMain, summarise, timedRun, type Measurement, type Ratio } from "./lib";
 
 const args = parseBenchArgs();
@@ -169,13 +170,24 @@ async function main(): Promise<number> {
   const measurements: Measurement[] = [];
   const ratios: Ratio[] = [];
   const extra: Record<string, unknown> = { maxSize: MAX_SIZE };
+  let f10: Fig10Result;
   try {
     for (const set of SETS) await benchSet(set, work, measurements, ratios, extra);
+    // PCIM's Fig. 10: upload and download of the same instances through Orthanc and through xray
+    const orthanc = await startOrthanc();
+    try {
+      f10 = await fig10({ orthanc, work, quick, log: (l) => process.stderr.write(l + "\n") });
+    } finally {
+      await orthanc.stop();
+    }
+    measurements.push(...f10.measurements);
+    ratios.push(...f10.ratios);
+    extra.fig10 = f10.extra;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
   const base = path.join(ROOT, "bench", "results", `pacs-bench${quick ? ".quick" : ""}`);
-  const md = report(measurements, ratios, extra);
+  const md = report(measurements.filter((x) => !x.id.startsWith("fig10.")), ratios, extra) + `\n## PCIM's Fig. 10 against the same Orthanc\n\n${fig10Markdown(f10)}`;
   writeFileAtomic(base + ".md", md);
   const bars = SETS.map((s) => ({
     group: s.kind,
