@@ -18,6 +18,7 @@ export interface HttpProviderOptions {
  */
 export function httpProvider(url: string, options: HttpProviderOptions = {}): Provider {
   const { timeoutMs = 30_000, description = url, socketPath } = options;
+  if (socketPath) return (require("./socket-rpc") as typeof import("./socket-rpc")).socketProvider(url, socketPath, { timeoutMs, description, embedded: options.embedded });
   const target = new URL(url);
   const transport = (target.protocol === "https:" ? require("node:https") : require("node:http")) as typeof import("node:http");
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
@@ -54,18 +55,23 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
       } catch (err) {
         throw new ChainUnreachableError(url, { cause: err, details: (err as NodeJS.ErrnoException).code ?? String(err) });
       }
-      let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
-      try {
-        body = JSON.parse(response.text);
-      } catch {
-        throw new ChainUnreachableError(url, { details: `HTTP ${response.status}: not a JSON-RPC answer` });
-      }
-      if (body.error) throw new RpcError(body.error.message, body.error.code, body.error.data);
-      if (response.status !== 200) throw new ChainUnreachableError(url, { details: `HTTP ${response.status}` });
-      return body.result as T;
+      return rpcResult<T>(url, response);
     },
     async close() {
       agent.destroy();
     },
   };
+}
+
+/** The result of a JSON-RPC answer; RpcError for an error answer, ChainUnreachableError for one that is not JSON-RPC. */
+export function rpcResult<T>(url: string, response: { status: number; text: string }): T {
+  let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    throw new ChainUnreachableError(url, { details: `HTTP ${response.status}: not a JSON-RPC answer` });
+  }
+  if (body.error) throw new RpcError(body.error.message, body.error.code, body.error.data);
+  if (response.status !== 200) throw new ChainUnreachableError(url, { details: `HTTP ${response.status}` });
+  return body.result as T;
 }
