@@ -74,7 +74,9 @@ export async function runDaemon(home: string, idleMs: number, waitMs = 0): Promi
   const socket = daemonSocketPath(home);
   fs.rmSync(socket, { force: true }); // we hold the lock: a socket file left here is a dead process's
   const server = http.createServer((req, res) => void answer(chain, req, res));
-  server.keepAliveTimeout = 0x7fffffff; // a client keeps its connection for the whole command
+  // a client keeps its connection for the whole command: 0 disables the timeout (a large value
+  // overflowed Node's timer and wrote a TimeoutOverflowWarning to the log on every connection)
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(socket, () => resolve());
