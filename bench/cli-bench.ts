@@ -57,7 +57,7 @@ async function gasTable(home: string) {
 
 async function main(): Promise<number> {
   const args = parseBenchArgs();
-  const runs = args.runs ?? 7;
+  const runs = args.runs ?? (args.quick ? 5 : 9);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-cli-bench-"));
   try {
     const gas = await gasTable(path.join(work, "gas"));
