@@ -58,21 +58,18 @@ export async function indexedHashes(ctx: XrContext, topic: string): Promise<Map<
   const xr = ctx.deployment.xr.toLowerCase();
   const file = hashIndexFile(ctx.chain.home);
   let idx = readIndex(file, xr);
-  const block = (n: number) => provider.request<{ hash: string } | null>("eth_getBlockByNumber", [hex(n), false]);
-  const [latestHex, cursor] = await Promise.all([provider.request<string>("eth_blockNumber"), idx ? block(idx.block) : undefined]);
+  const block = (n: number | "latest") => provider.request<{ number: string; hash: string } | null>("eth_getBlockByNumber", [typeof n === "number" ? hex(n) : n, false]);
+  const [tip, cursor] = await Promise.all([block("latest"), idx ? block(idx.block) : undefined]);
   if (idx && cursor?.hash !== idx.blockHash) idx = undefined;
   const hashes = new Map<string, number[]>(Object.entries(idx?.hashes ?? {}));
   const from = idx ? idx.block + 1 : ctx.deployment.block;
-  const latest = Number(BigInt(latestHex));
-  if (latest < from) return hashes;
-  const [logs, tip] = await Promise.all([
-    provider.request<XrLog[]>("eth_getLogs", [{ address: ctx.deployment.xr, fromBlock: hex(from), toBlock: hex(latest), topics: [topic] }]),
-    block(latest),
-  ]);
+  const latest = Number(BigInt(tip?.number ?? "0x0"));
+  if (!tip || latest < from) return hashes;
+  const logs = await provider.request<XrLog[]>("eth_getLogs", [{ address: ctx.deployment.xr, fromBlock: hex(from), toBlock: hex(latest), topics: [topic] }]);
   for (const log of logs) {
     const hash = log.topics[3].slice(2).toLowerCase();
     hashes.set(hash, [...(hashes.get(hash) ?? []), Number(BigInt(log.topics[1]))]);
   }
-  if (tip?.hash) writeIndex(file, { version: 1, xr, block: latest, blockHash: tip.hash, hashes: Object.fromEntries(hashes) });
+  writeIndex(file, { version: 1, xr, block: latest, blockHash: tip.hash, hashes: Object.fromEntries(hashes) });
   return hashes;
 }
