@@ -26,6 +26,12 @@ interface IndexFile {
 
 const hex = (n: number) => "0x" + n.toString(16);
 
+/**
+ * Blocks a command reads past the cache's before it rewrites the cache: rewriting costs
+ * O(records) (JSON of every hash), reading a few blocks again costs little.
+ */
+const REWRITE_AFTER_BLOCKS = 32;
+
 /** The cache file of a home. */
 export const hashIndexFile = (home: string) => path.join(home, "xrayhash-index.json");
 
@@ -70,6 +76,6 @@ export async function indexedHashes(ctx: XrContext, topic: string): Promise<Map<
     const hash = log.topics[3].slice(2).toLowerCase();
     hashes.set(hash, [...(hashes.get(hash) ?? []), Number(BigInt(log.topics[1]))]);
   }
-  writeIndex(file, { version: 1, xr, block: latest, blockHash: tip.hash, hashes: Object.fromEntries(hashes) });
+  if (!idx || latest - idx.block >= REWRITE_AFTER_BLOCKS) writeIndex(file, { version: 1, xr, block: latest, blockHash: tip.hash, hashes: Object.fromEntries(hashes) });
   return hashes;
 }
