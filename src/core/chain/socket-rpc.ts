@@ -5,8 +5,7 @@
  * of CPU against ~11 ms with node:net), and every embedded command makes one.
  */
 import * as net from "node:net";
-import { ChainUnreachableError } from "../../errors";
-import { rpcResult } from "./http";
+import { rpcProvider } from "./http";
 import type { Provider } from "./provider";
 
 interface Connection {
@@ -43,7 +42,6 @@ function parseResponse(data: Buffer): { status: number; text: string } | undefin
 export function socketProvider(url: string, socketPath: string, options: { timeoutMs: number; description: string; embedded?: boolean }): Provider {
   const idle: Connection[] = [];
   const all = new Set<Connection>();
-  let nextId = 1;
 
   const connect = (): Connection => {
     const c: Connection = { socket: net.connect(socketPath), chunks: [], received: 0, used: false };
@@ -93,22 +91,13 @@ export function socketProvider(url: string, socketPath: string, options: { timeo
       c.socket.write(`POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     });
 
-  return {
+  return rpcProvider(url, post, {
     description: options.description,
     embedded: options.embedded,
-    async request<T>(method: string, params: unknown[] = []): Promise<T> {
-      let response: { status: number; text: string };
-      try {
-        response = await post(JSON.stringify({ jsonrpc: "2.0", id: nextId++, method, params }));
-      } catch (err) {
-        throw new ChainUnreachableError(url, { cause: err, details: (err as NodeJS.ErrnoException).code ?? String(err) });
-      }
-      return rpcResult<T>(url, response);
-    },
     async close() {
       for (const c of all) c.socket.destroy();
       all.clear();
       idle.length = 0;
     },
-  };
+  });
 }
