@@ -10,12 +10,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { daemonSocketPath } from "../src/core/chain/daemon";
 import { socketProvider } from "../src/core/chain/socket-rpc";
+import { hashIndexFile } from "../src/core/chain/actions/hash-index";
 import { ok, tempHome, xray } from "./helpers/cli";
 
 describe("set-xray-hash's duplicate check through the home's event cache", function () {
   this.timeout(120_000);
   const home = tempHome("hash-index");
-  const cache = path.join(home, "xrayhash-index.json");
+  let cache = "";
   const run = (args: string[]) => xray(home, args);
   const hash = () => crypto.randomBytes(32).toString("hex");
   const refused = async (sha: string, index: number) => {
@@ -29,6 +30,7 @@ describe("set-xray-hash's duplicate check through the home's event cache", funct
   before(async () => {
     ok(await run(["init", "-q"]));
     ok(await run(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]));
+    cache = hashIndexFile(home, JSON.parse(fs.readFileSync(path.join(home, "deployments.json"), "utf8")).embedded.xr);
   });
   after(() => fs.rmSync(home, { recursive: true, force: true }));
 

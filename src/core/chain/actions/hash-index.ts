@@ -32,8 +32,8 @@ const hex = (n: number) => "0x" + n.toString(16);
  */
 const REWRITE_AFTER_BLOCKS = 32;
 
-/** The cache file of a home. */
-export const hashIndexFile = (home: string) => path.join(home, "xrayhash-index.json");
+/** The cache file of contract `xr` in a home: one per contract (a hospital home has one per patient). */
+export const hashIndexFile = (home: string, xr: string) => path.join(home, "xrayhash-index", `${xr.toLowerCase()}.json`);
 
 function readIndex(file: string, xr: string): IndexFile | undefined {
   try {
@@ -48,6 +48,7 @@ function writeIndex(file: string, idx: IndexFile): void {
   // a cache: written whole through a rename, but not synced (a lost write costs a rebuild)
   const tmp = tempPathFor(file);
   try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(tmp, JSON.stringify(idx));
     fs.renameSync(tmp, file);
   } catch {
@@ -62,7 +63,7 @@ function writeIndex(file: string, idx: IndexFile): void {
 export async function indexedHashes(ctx: XrContext, topic: string): Promise<Map<string, number[]>> {
   const { provider } = ctx.chain;
   const xr = ctx.deployment.xr.toLowerCase();
-  const file = hashIndexFile(ctx.chain.home);
+  const file = hashIndexFile(ctx.chain.home, xr);
   let idx = readIndex(file, xr);
   const block = (n: number | "latest") => provider.request<{ number: string; hash: string } | null>("eth_getBlockByNumber", [typeof n === "number" ? hex(n) : n, false]);
   const [tip, cursor] = await Promise.all([block("latest"), idx ? block(idx.block) : undefined]);
