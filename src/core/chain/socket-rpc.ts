@@ -21,6 +21,12 @@ interface Connection {
 
 const HEAD_END = Buffer.from("\r\n\r\n");
 
+/**
+ * Connections at most, as node:http's agent had (maxSockets 8): a command sending a window of
+ * transactions at once queues them here rather than filling the socket's accept queue.
+ */
+const MAX_CONNECTIONS = 8;
+
 /** The status and body of a complete HTTP response in `data`, or undefined while it is incomplete. */
 function parseResponse(data: Buffer): { status: number; text: string } | undefined {
   const end = data.indexOf(HEAD_END);
@@ -37,20 +43,34 @@ function parseResponse(data: Buffer): { status: number; text: string } | undefin
 /**
  * A provider for the JSON-RPC server on `socketPath` (daemon.ts: every answer has a
  * content-length; connections are kept for the command). Concurrent requests each get a
- * connection; an idle one is reused. `url` names the server in errors, as httpProvider's would.
+ * connection, up to MAX_CONNECTIONS, then wait for one to be free; an idle one is reused. `url` names the server in errors, as httpProvider's would.
  */
 export function socketProvider(url: string, socketPath: string, options: { timeoutMs: number; description: string; embedded?: boolean }): Provider {
   const idle: Connection[] = [];
   const all = new Set<Connection>();
+  /** Requests waiting for a connection, first come first served. */
+  const waiting: { resolve(c: Connection): void; reject(err: Error): void }[] = [];
+  const release = (c: Connection) => {
+    const next = waiting.shift();
+    if (next) next.resolve(c);
+    else idle.push(c);
+  };
+  const acquire = (): Promise<Connection> => {
+    const c = idle.pop();
+    if (c) return Promise.resolve(c);
+    if (all.size < MAX_CONNECTIONS) return Promise.resolve(connect());
+    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  };
 
   const connect = (): Connection => {
     const c: Connection = { socket: net.connect(socketPath), chunks: [], received: 0, used: false };
     all.add(c);
     const fail = (err: NodeJS.ErrnoException) => {
-      all.delete(c);
+      if (!all.delete(c)) return;
       const i = idle.indexOf(c);
       if (i >= 0) idle.splice(i, 1);
       c.settle?.(err);
+      if (waiting.length && all.size < MAX_CONNECTIONS) waiting.shift()!.resolve(connect()); // its place goes to a waiting request
     };
     c.socket.on("error", fail);
     c.socket.on("close", () => fail(Object.assign(new Error("the chain process closed the connection"), { code: "ECONNRESET" })));
@@ -69,9 +89,9 @@ export function socketProvider(url: string, socketPath: string, options: { timeo
     return c;
   };
 
-  const post = (body: string, retried = false): Promise<{ status: number; text: string }> =>
-    new Promise((resolve, reject) => {
-      const c = idle.pop() ?? connect();
+  const post = async (body: string, retried = false): Promise<{ status: number; text: string }> => {
+    const c = await acquire();
+    return new Promise((resolve, reject) => {
       const reused = c.used;
       const timer = setTimeout(() => c.socket.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: "ETIMEDOUT" })), options.timeoutMs);
       c.chunks = [];
@@ -81,7 +101,7 @@ export function socketProvider(url: string, socketPath: string, options: { timeo
         c.settle = undefined;
         if (answer) {
           c.used = true;
-          idle.push(c);
+          release(c);
           resolve(answer);
         } else if (!retried && reused && err?.code === "ECONNRESET" && c.received === 0) {
           // a kept connection the server closed meanwhile: the request never reached it
@@ -90,14 +110,17 @@ export function socketProvider(url: string, socketPath: string, options: { timeo
       };
       c.socket.write(`POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     });
+  };
 
   return rpcProvider(url, post, {
     description: options.description,
     embedded: options.embedded,
     async close() {
-      for (const c of all) c.socket.destroy();
+      const open = [...all];
       all.clear();
       idle.length = 0;
+      for (const w of waiting.splice(0)) w.reject(Object.assign(new Error("the connection was closed"), { code: "ECONNRESET" }));
+      for (const c of open) c.socket.destroy();
     },
   });
 }
