@@ -7,18 +7,16 @@
  * (docs/bench-schema.md) to bench/results/chain-bench[.quick].json and a table to .md.
  * Run: npm run bench:chain [-- --quick] [--records N] [--baseline file.json --max-regression 10%]
  */
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BIN, finishBench, measure, withXrayNode, parseBenchArgs, ratio, ROOT, runMain, summarise, timed, type Measurement, type Ratio } from "./lib";
+import { BIN, finishBench, measure, parseBenchArgs, ratio, ROOT, runMain, summarise, timed, type Measurement, type Ratio } from "./lib";
+import { commandRows, interleaved, randomHash, ratiosToNode, setupCommands } from "./commands";
 import { connectChain } from "../src/core/chain/chain";
 import { xrContext } from "../src/core/chain/xr";
 import { anchorRecords } from "../src/core/chain/actions/anchor-records";
 import { startAnvil } from "../test/helpers/anvil";
 import { stopDaemon } from "../src/core/chain/daemon-client";
-
-const randomHash = () => crypto.randomBytes(32).toString("hex");
 
 async function main(): Promise<number> {
   const args = parseBenchArgs();
@@ -36,44 +34,32 @@ async function main(): Promise<number> {
   const anchors: unknown[] = [];
   let anvilUrl: string | undefined;
   try {
-    const home = path.join(work, "home");
-    const env = { XRAY_HOME: home, XRAY_RPC: "", XRAY_CHAIN_IDLE: "600" };
-    const x = (a: string[], e: NodeJS.ProcessEnv = env) => timed(process.execPath, [BIN, ...a], e);
-    const floor = await measure("node-e-0", "node -e 0", runs, () => timed(process.execPath, ["-e", "0"]));
-    const help = await measure("help", "xray --help", runs, () => x(["--help"]));
-    ms.push(floor, help);
-    rs.push(ratio("help/node", help, floor));
-    if (part("commands")) await commandsPart();
+    const x = (a: string[], e: NodeJS.ProcessEnv) => timed(process.execPath, [BIN, ...a], e);
+    if (!part("commands")) {
+      // the start-up rows alone (what the baseline test runs): no chain needed
+      const env = { XRAY_HOME: path.join(work, "none"), XRAY_RPC: "" };
+      const floor = await measure("node-e-0", "node -e 0", runs, () => timed(process.execPath, ["-e", "0"]));
+      const help = await measure("help", "xray --help", runs, () => x(["--help"], env));
+      ms.push(floor, help);
+      rs.push(ratio("help/node", help, floor));
+    } else await commandsPart();
     if (part("anchor")) await anchorPart();
     const code = finishBench("chain-bench", args, { measurements: ms, ratios: rs, extra: { records, anchors }, versions: { anvil: anvilVersion() } });
     if (!args.json) writeTable(args.quick, ms, rs);
     return code;
 
     async function commandsPart() {
-      await x(["init", "-q"]);
-      await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"]);
-      stops.push(async () => void (await stopDaemon(home)));
-      const commands = async (where: string, label: string, e: NodeJS.ProcessEnv, n = runs) => {
-        const count = await measure(`xray-count.${where}`, `xray xray-count, ${label}`, n, () => x(["xray-count", "-q"], e));
-        const set = await measure(`set-xray-hash.${where}`, `xray set-xray-hash, ${label}`, n, () => x(["set-xray-hash", "chest", randomHash(), "-q"], e));
-        ms.push(count, set);
-        rs.push(ratio(`xray-count.${where}/node`, count, floor), ratio(`set-xray-hash.${where}/node`, set, floor));
-      };
-      await commands("embedded", "embedded chain (background process)", env);
-      await stopDaemon(home); // XRAY_CHAIN_IDLE=0 would use it: stop it to measure the command alone
-      await commands("in-process", "embedded chain, Ganache in the command (XRAY_CHAIN_IDLE=0)", { ...env, XRAY_CHAIN_IDLE: "0" }, Math.min(runs, 3));
-
-      // the same home's chain through xray node, addressed with --rpc
-      await withXrayNode(env, (nodeEnv, port) => commands("xray-node", "--rpc to xray node", { ...nodeEnv, XRAY_RPC: `http://127.0.0.1:${port}` }));
-
-      const anvil = await startAnvil();
-      stops.push(() => anvil.stop());
-      anvilUrl = anvil.url;
-      const anvilHome = path.join(work, "anvil-home");
-      const anvilEnv = { XRAY_HOME: anvilHome, XRAY_RPC: anvil.url };
-      await x(["init", "-q"], anvilEnv);
-      await x(["set-permission", "doctor", "Dr.Lee", "doctor", "-q"], anvilEnv);
-      await commands("anvil", "--rpc to anvil", anvilEnv);
+      // node -e 0, --help, and both commands on the embedded chain, xray node and anvil, interleaved
+      const setup = await setupCommands(work, { xrayNode: true, anvil: true });
+      stops.push(setup.stop);
+      anvilUrl = setup.anvilUrl;
+      const measured = await interleaved([...setup.floor, ...commandRows(setup.targets)], runs);
+      const embedded = setup.targets[0];
+      await stopDaemon(embedded.env.XRAY_HOME!); // XRAY_CHAIN_IDLE=0 would use it: stop it to measure the command alone
+      const inCommand = { ...embedded, where: "in-process", label: "embedded chain, Ganache in the command (XRAY_CHAIN_IDLE=0)", env: { ...embedded.env, XRAY_CHAIN_IDLE: "0" } };
+      for (const row of commandRows([inCommand])) measured.push(await measure(row.id, row.label, Math.min(runs, 3), row.run));
+      ms.push(...measured);
+      rs.push(...ratiosToNode(measured));
     }
 
     async function anchorPart() {

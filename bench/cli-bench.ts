@@ -1,11 +1,16 @@
 /**
- * Benchmark (issue 2): the wall time of one `xray set-xray-hash` command, from process start
- * to receipt, beside `truffle exec` of a script making the same call on the same chain.
- * Several runs each, medians and ratios, and the gas of every contract function.
- * Writes bench/results/cli-bench.md and .json. Run: npm run bench:cli [-- --runs N]
+ * Benchmark (issues 2 and 16): one xray command's wall time, from process start to its answer,
+ * in one run with ratios: `node -e 0` (Node's own start), `xray --help` (the CLI's start-up),
+ * `xray xray-count` and `xray set-xray-hash` on the embedded chain (background process warm),
+ * the same through --rpc to `xray node` and to anvil, and `truffle exec` of a script making the
+ * same set-xray-hash call through `xray node` (the peer the paper's operator used). All rows
+ * run in interleaved rounds (bench/commands.ts). Also the gas of every contract function.
+ * Writes the xray-bench/1 document (docs/bench-schema.md) to bench/results/cli-bench[.quick].json
+ * and a table to .md. Run: npm run bench:cli [-- --quick] [--runs N] [--baseline file.json --max-regression 10%]
  */
-import { BIN, finishBench, machine, measure, withXrayNode, parseBenchArgs, ratio, ROOT, runMain, timed, TRUFFLE } from "./lib";
 import { createHash } from "node:crypto";
+import { finishBench, machine, parseBenchArgs, ratio, ROOT, runMain, timed, TRUFFLE, type Measurement } from "./lib";
+import { commandRows, interleaved, ratiosToNode, removeWork, setupCommands, type Row } from "./commands";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -18,17 +23,10 @@ import { xrContext, xrSend } from "../src/core/chain/xr";
 import { estimateGas } from "../src/core/chain/tx";
 import { encodeCall } from "../src/core/chain/abi";
 import { artifact } from "../src/core/chain/artifacts";
+import { groupDigits } from "../src/core/text";
 import { writeFileAtomic } from "../src/core/home";
 
 const HASH = "16c8a694c91b80f1d97efb91455ab8b3facd6221ea401d740086722d4bad0134";
-
-const args = parseBenchArgs();
-const runs = args.runs ?? (args.quick ? 3 : 7);
-
-async function series(id: string, label: string, cmd: string, argv: string[], env: NodeJS.ProcessEnv) {
-  const m = await measure(id, label, runs, () => timed(cmd, argv, env)); // one warm-up run, not counted
-  return { m, label, runs, medianMs: Math.round(m.median), minMs: Math.round(m.min), maxMs: Math.round(m.max) };
-}
 
 async function gasTable(home: string) {
   const chain = await connectChain({ home, idleSeconds: 0 });
@@ -64,65 +62,43 @@ async function gasTable(home: string) {
 }
 
 async function main(): Promise<number> {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "xray-bench-"));
-  const env = { XRAY_HOME: home, XRAY_RPC: "" };
-  const gas = await gasTable(fs.mkdtempSync(path.join(os.tmpdir(), "xray-bench-gas-")));
-
-  await timed(process.execPath, [BIN, "init"], env);
-  await timed(process.execPath, [BIN, "set-permission", "doctor", "Dr.Lee", "doctor"], env);
-  const floor = await series("node-e-0", "node -e 0 (Node's own start)", process.execPath, ["-e", "0"], env);
-  const help = await series("help", "xray --help (start-up floor: node + commander)", process.execPath, [BIN, "--help"], env);
-  const embedded = await series("set-xray-hash.embedded", "xray set-xray-hash, embedded chain (background chain process)", process.execPath, [BIN, "set-xray-hash", "chest", HASH, "--allow-duplicate"], env);
-
-  const { viaNode, truffle } = await withXrayNode(env, async (nodeEnv) => {
-    await timed(TRUFFLE, ["migrate"], nodeEnv);
-    const viaNode = await series("set-xray-hash.xray-node", "xray set-xray-hash, through xray node", process.execPath, [BIN, "set-xray-hash", "chest", HASH, "--allow-duplicate"], nodeEnv);
-    const truffle = await series("truffle-exec.xray-node", "truffle exec set-xray-hash.js, through xray node", TRUFFLE, ["exec", "scripts/truffle/set-xray-hash.js"], nodeEnv);
-    return { viaNode, truffle };
-  });
-  const result = {
-    date: new Date().toISOString(),
-    machine: machine(),
-    runs,
-    timings: [floor, help, embedded, viaNode, truffle].map(({ m: _m, ...row }) => row),
-    ratios: {
-      truffleExecOverXrayViaNode: +(truffle.medianMs / viaNode.medianMs).toFixed(2),
-      truffleExecOverXrayEmbedded: +(truffle.medianMs / embedded.medianMs).toFixed(2),
-    },
-    gas,
-  };
-  const md = [
-    `# xray CLI benchmark (${result.date.slice(0, 10)}, ${result.machine})`,
-    "",
-    `One \`set-xray-hash\` from process start to receipt; ${runs} runs each after one warm-up; medians.`,
-    "",
-    "| command | median ms | min | max |",
-    "|---|---:|---:|---:|",
-    ...result.timings.map((t) => `| ${t.label} | ${t.medianMs} | ${t.minMs} | ${t.maxMs} |`),
-    "",
-    `truffle exec / xray (both through xray node): **${result.ratios.truffleExecOverXrayViaNode}x**; truffle exec / xray on the embedded chain: **${result.ratios.truffleExecOverXrayEmbedded}x**`,
-    "",
-    "| contract function | gas used | note |",
-    "|---|---:|---|",
-    ...gas.map((g) => `| ${g.fn} | ${g.gas.toLocaleString("en-US")} | ${g.note} |`),
-    "",
-  ].join("\n");
-  writeFileAtomic(path.join(ROOT, "bench", "results", "cli-bench.json"), JSON.stringify(result, null, 2) + "\n");
-  writeFileAtomic(path.join(ROOT, "bench", "results", "cli-bench.md"), md);
-  process.stdout.write(md);
-  const { stopDaemon } = await import("../src/core/chain/daemon-client.js");
-  await stopDaemon(home);
-  fs.rmSync(home, { recursive: true, force: true });
-  return finishBench("cli-bench", { ...args, json: args.json ?? path.join(ROOT, "bench", "results", `cli-bench.schema${args.quick ? ".quick" : ""}.json`) }, {
-    measurements: [floor.m, help.m, embedded.m, viaNode.m, truffle.m],
-    ratios: [
-      ratio("help/node", help.m, floor.m),
-      ratio("set-xray-hash.embedded/node", embedded.m, floor.m),
-      ratio("set-xray-hash.xray-node/node", viaNode.m, floor.m),
-      ratio("truffle-exec/xray.xray-node", truffle.m, viaNode.m, "higher"),
-    ],
-    extra: { gas },
-  });
+  const args = parseBenchArgs();
+  const runs = args.runs ?? (args.quick ? 5 : 9);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "xray-cli-bench-"));
+  try {
+    const gas = args.quick ? [] : await gasTable(path.join(work, "gas")); // the gas does not change between runs: not in a quick one
+    const setup = await setupCommands(work, { xrayNode: true, anvil: true });
+    let ms: Measurement[];
+    try {
+      await timed(TRUFFLE, ["migrate"], setup.nodeEnv!); // truffle's own deployment on the xray node home
+      const truffle: Row = { id: "truffle-exec.xray-node", label: "truffle exec set-xray-hash.js, through xray node", run: () => timed(TRUFFLE, ["exec", "scripts/truffle/set-xray-hash.js"], setup.nodeEnv!) };
+      ms = await interleaved([...setup.floor, ...commandRows(setup.targets), truffle], runs);
+    } finally {
+      await setup.stop();
+    }
+    const byId = (id: string) => ms.find((m) => m.id === id)!;
+    const ratios = [...ratiosToNode(ms), ratio("truffle-exec/xray.xray-node", byId("truffle-exec.xray-node"), byId("set-xray-hash.xray-node"), "higher")];
+    const code = finishBench("cli-bench", args, { measurements: ms, ratios, extra: { gas } });
+    const floor = byId("node-e-0").median;
+    const md = [
+      `# xray CLI benchmark (${new Date().toISOString().slice(0, 16)}Z, ${machine()}, load ${os.loadavg()[0].toFixed(1)})`,
+      "",
+      `One command from process start to its answer; ${runs} interleaved rounds after a warm-up round; medians.`,
+      "",
+      "| command | median ms | min | max | ÷ node -e 0 |",
+      "|---|---:|---:|---:|---:|",
+      ...ms.map((m) => `| ${m.label} | ${Math.round(m.median)} | ${Math.round(m.min)} | ${Math.round(m.max)} | ${(m.median / floor).toFixed(2)}x |`),
+      "",
+      `truffle exec / xray set-xray-hash, both through xray node: **${ratios[ratios.length - 1].value}x**`,
+      "",
+      ...(gas.length ? ["| contract function | gas used | note |", "|---|---:|---|", ...gas.map((g) => `| ${g.fn} | ${groupDigits(g.gas)} | ${g.note} |`), ""] : []),
+    ].join("\n");
+    writeFileAtomic(path.join(ROOT, "bench", "results", `cli-bench${args.quick ? ".quick" : ""}.md`), md);
+    if (!args.json) process.stdout.write(md);
+    return code;
+  } finally {
+    removeWork(work);
+  }
 }
 
 runMain(main);

@@ -212,22 +212,43 @@ export function freePort(): Promise<number> {
   });
 }
 
-/**
- * Serves the chain of `env`'s XRAY_HOME with `xray node` on a free loopback port while `work`
- * runs (given `env` plus XRAY_NODE_PORT and the port), then stops it by its PID.
- */
-export async function withXrayNode<T>(env: NodeJS.ProcessEnv, work: (env: NodeJS.ProcessEnv, port: number) => Promise<T>): Promise<T> {
+/** A running `xray node`: the environment to reach it (with XRAY_NODE_PORT), its port, and its stop. */
+export interface XrayNode {
+  env: NodeJS.ProcessEnv;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Serves the chain of `env`'s XRAY_HOME with `xray node` on a free loopback port; stopped by its PID. */
+export async function startXrayNode(env: NodeJS.ProcessEnv): Promise<XrayNode> {
   const port = await freePort();
   const nodeEnv = { ...env, XRAY_NODE_PORT: String(port) };
   const node: ChildProcess = spawn(process.execPath, [BIN, "node", "--port", String(port)], { cwd: ROOT, env: { ...process.env, ...nodeEnv }, stdio: ["ignore", "pipe", "inherit"] });
+  const stop = async () => {
+    node.kill("SIGTERM");
+    await new Promise((resolve) => (node.exitCode !== null || node.signalCode !== null ? resolve(null) : node.on("exit", resolve)));
+  };
   try {
     await new Promise<void>((resolve, reject) => {
       node.stdout!.on("data", (d) => /Ctrl-C/.test(String(d)) && resolve());
       node.on("exit", (code) => reject(new Error(`xray node exited (${code})`)));
     });
-    return await work(nodeEnv, port);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { env: nodeEnv, port, stop };
+}
+
+/**
+ * Serves the chain of `env`'s XRAY_HOME with `xray node` on a free loopback port while `work`
+ * runs (given `env` plus XRAY_NODE_PORT and the port), then stops it by its PID.
+ */
+export async function withXrayNode<T>(env: NodeJS.ProcessEnv, work: (env: NodeJS.ProcessEnv, port: number) => Promise<T>): Promise<T> {
+  const node = await startXrayNode(env);
+  try {
+    return await work(node.env, node.port);
   } finally {
-    node.kill("SIGTERM");
-    await new Promise((resolve) => (node.exitCode !== null || node.signalCode !== null ? resolve(null) : node.on("exit", resolve)));
+    await node.stop();
   }
 }

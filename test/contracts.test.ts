@@ -7,7 +7,9 @@ import { getProfile, setBirthday, setContact } from "../src/core/chain/actions/p
 import { getPrediction, latestPrediction, setPrediction } from "../src/core/chain/actions/predictions";
 import { xrCall, xrContext, xrSend, type XrContext } from "../src/core/chain/xr";
 import { decodeResult, encodeCall } from "../src/core/chain/abi";
-import { artifact } from "../src/core/chain/artifacts";
+import { artifact, loadArtifacts, signatureHashes } from "../src/core/chain/artifacts";
+import { canonicalType } from "../src/core/chain/abi-codec";
+import { keccakHex } from "../src/core/chain/keccak";
 import { callRaw } from "../src/core/chain/tx";
 import { checksumAddress } from "../src/core/chain/accounts";
 import { RevertError } from "../src/errors";
@@ -159,6 +161,13 @@ describe("xr contract: permission paths (core library, embedded Ganache)", funct
   it("reverts read as sentences naming the account and the missing role", async () => {
     const e = await expectRevert(setBirthday(ctx, { birthday: "19970522", from: doctor }), "MissingRole");
     expect(e.message).to.equal(`${checksumAddress(doctor)} (doctor) is not a host: only the host may set the birthday`);
+  });
+
+  it("the build's signature hashes are keccak-256 of every function, event and error signature", () => {
+    const hashes = signatureHashes();
+    const signatures = Object.values(loadArtifacts()).flatMap((a) => a.abi.filter((i) => ["function", "event", "error"].includes(i.type)).map((i) => `${i.name}(${(i.inputs ?? []).map(canonicalType).join(",")})`));
+    expect(signatures).to.include("setXrayhash(string,string)");
+    for (const s of [...signatures, "Error(string)", "Panic(uint256)"]) expect(hashes[s], s).to.equal(keccakHex(s));
   });
 
   it("strlib.parseHash agrees with a plain parser on every byte a hex digit could be confused with", async () => {

@@ -10,12 +10,6 @@ import { toJson } from "./output";
 import { safeText } from "../core/text";
 import { helpConfig } from "./global-help";
 import { exitState, print } from "./define";
-import { registerChain } from "./register/chain";
-import { registerData } from "./register/data";
-import { registerDicom } from "./register/dicom";
-import { registerIpfs } from "./register/ipfs";
-import { registerSharing } from "./register/sharing";
-import { registerHospital } from "./register/hospital";
 
 
 const EXIT_HELP = `
@@ -58,21 +52,55 @@ Examples:
   $ xray hash chest_xray/ --manifest chest.json && xray anchor chest.json --batch && xray verify --manifest chest.json`,
   );
 
-registerChain(program);
-registerData(program);
-registerDicom(program);
-registerIpfs(program);
-registerSharing(program);
-registerHospital(program);
+/** The command groups (src/cli/register/*), the most used first: the paper's session and the records. */
+const GROUPS: (() => void)[] = [
+  () => (require("./register/chain") as typeof import("./register/chain")).registerChain(program),
+  () => (require("./register/data") as typeof import("./register/data")).registerData(program),
+  () => (require("./register/dicom") as typeof import("./register/dicom")).registerDicom(program),
+  () => (require("./register/ipfs") as typeof import("./register/ipfs")).registerIpfs(program),
+  () => (require("./register/sharing") as typeof import("./register/sharing")).registerSharing(program),
+  () => (require("./register/hospital") as typeof import("./register/hospital")).registerHospital(program),
+  registerCompletion,
+];
 
-program
-  .command("completion")
-  .description("print a shell completion script: bash or zsh")
-  .argument("<shell>", "bash | zsh")
-  .addHelpText("after", "\nExamples:\n  $ source <(xray completion bash)\n  $ xray completion zsh > ~/.zfunc/_xray_completion")
-  .action((shell: string, _o: unknown, cmd: Command) => {
-    print(resolveGlobals(cmd.optsWithGlobals() as RawGlobals), require("./completion.js").run(program, shell));
-  });
+/**
+ * Registers the command groups up to the one holding the command `argv` names, so a command
+ * loads and builds only the groups before its own, not all ~70 commands (start-up is most of
+ * a command's time). Help, an unknown name (its suggestions), `help <command>` and completion
+ * get every group.
+ */
+function registerFor(argv: string[]): void {
+  const name = commandName(argv.slice(2));
+  const found = () => name !== undefined && program.commands.some((c) => c.name() === name || c.aliases().includes(name));
+  for (const group of GROUPS) {
+    if (found()) return;
+    group();
+  }
+}
+
+/** The first operand of a command line: the command's name, global options and their values skipped. */
+function commandName(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--") return undefined;
+    if (!a.startsWith("-") || a === "-") return a;
+    const option = program.options.find((o) => o.long === a || o.short === a);
+    if (option && (option.required || option.optional)) i++; // its value
+  }
+  return undefined;
+}
+
+/** `xray completion`: last, since it completes every command registered before it. */
+function registerCompletion(): void {
+  program
+    .command("completion")
+    .description("print a shell completion script: bash or zsh")
+    .argument("<shell>", "bash | zsh")
+    .addHelpText("after", "\nExamples:\n  $ source <(xray completion bash)\n  $ xray completion zsh > ~/.zfunc/_xray_completion")
+    .action((shell: string, _o: unknown, cmd: Command) => {
+      print(resolveGlobals(cmd.optsWithGlobals() as RawGlobals), require("./completion.js").run(program, shell));
+    });
+}
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -86,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     process.exitCode = report(err, argv);
   });
   try {
+    registerFor(argv);
     await program.parseAsync(argv);
     return exitState.partialFailure;
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { Prediction } from "../core/chain/actions/predictions";
 import type { TxOutcome } from "../core/chain/xr";
-import { safeText } from "../core/text";
+import { groupDigits, safeText } from "../core/text";
 
 /**
  * What a command hands back. `text` is the result itself (a hash list, a record, an address):
@@ -32,7 +32,7 @@ export function txJson(out: TxOutcome) {
 }
 
 export function txText(out: TxOutcome): string {
-  return `tx ${out.tx.hash} in block ${out.tx.block}, gas used ${out.tx.gasUsed.toLocaleString("en-US")}`;
+  return `tx ${out.tx.hash} in block ${out.tx.block}, gas used ${groupDigits(out.tx.gasUsed)}`;
 }
 
 /** Aligns "key: value" lines; every value is escaped (it may come from the chain or a file). */

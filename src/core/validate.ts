@@ -1,4 +1,5 @@
 import { UsageError } from "../errors";
+import { groupDigits } from "./text";
 
 /** Parses a SHA-256 written as 64 hex digits ("0x" optional) into lowercase hex. */
 export function parseSha256(text: string): string {
@@ -69,7 +70,7 @@ export function checkText(value: string, kind: TextKind, what: string = `the ${k
   const bytes = Buffer.byteLength(value, "utf8");
   const limit = TEXT_LIMITS[kind];
   if (bytes > limit) {
-    throw new UsageError(`${what} is ${bytes.toLocaleString("en-US")} bytes; at most ${limit} bytes (UTF-8) can be recorded on chain`);
+    throw new UsageError(`${what} is ${groupDigits(bytes)} bytes; at most ${limit} bytes (UTF-8) can be recorded on chain`);
   }
   return value;
 }

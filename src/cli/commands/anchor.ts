@@ -1,7 +1,7 @@
 import { anchorManifest } from "../../core/chain/actions/anchor-manifest";
 import { xrContext } from "../../core/chain/xr";
 import { readManifest } from "../../core/hash/manifest";
-import { safeText } from "../../core/text";
+import { groupDigits, safeText } from "../../core/text";
 import { UsageError } from "../../errors";
 import { senderFor, withChain, type Globals } from "../context";
 import type { CommandOutput } from "../output";
@@ -18,7 +18,7 @@ interface AnchorOptions {
 }
 
 const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : 0);
-const n = (x: number) => x.toLocaleString("en-US");
+const n = groupDigits;
 
 export async function run(g: Globals, manifestFile: string, o: AnchorOptions): Promise<CommandOutput> {
   const window = Number(o.window);

@@ -3,6 +3,7 @@ import { DEFAULT_ROLE_INDEX, ROLE_NAMES, type RoleName } from "../../core/chain/
 import { openRegister } from "../../core/hospital/choose";
 import { deployHospital } from "../../core/hospital/registry";
 import { checkText } from "../../core/validate";
+import { groupDigits } from "../../core/text";
 import { senderFor, withChain, type Globals } from "../context";
 import { table, type CommandOutput } from "../output";
 
@@ -22,7 +23,7 @@ export async function init(g: Globals, o: { host?: string; hostName?: string }):
     return {
       json: { ...h, register: file, gov, host, chain: chain.provider.description, txs: Object.fromEntries(Object.entries(txs).map(([k, t]) => [k, { hash: t.hash, block: t.block, gasUsed: t.gasUsed }])) },
       text: `hospital deployed on ${chain.provider.description}\n` + table([["registry", h.registry], ["implementation", h.implementation], ["gov", gov], ["host", `${hostName} ${host} (hospital-wide)`], ["register", file]]),
-      details: `gas used ${Object.values(gas).reduce((a, b) => a + b, 0).toLocaleString("en-US")} (${Object.entries(gas).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")})\nkeep a backup of the register: it holds the hospital secret, the medical record numbers and every patient's details`,
+      details: `gas used ${groupDigits(Object.values(gas).reduce((a, b) => a + b, 0))} (${Object.entries(gas).map(([k, v]) => `${k} ${groupDigits(v)}`).join(", ")})\nkeep a backup of the register: it holds the hospital secret, the medical record numbers and every patient's details`,
     };
   });
 }

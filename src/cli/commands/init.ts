@@ -4,6 +4,7 @@ import { DEFAULT_ROLE_INDEX } from "../../core/chain/deployment";
 import { BLOOD_TYPES, GENDERS } from "../../core/chain/roles";
 import { checkText, parseEnum, parseIndex } from "../../core/validate";
 import { UsageError } from "../../errors";
+import { groupDigits } from "../../core/text";
 import { senderFor, withChain, type Globals } from "../context";
 import { table, type CommandOutput } from "../output";
 import { canPrompt, prompter, validateWith, type Choice } from "../prompts";
@@ -78,7 +79,7 @@ export async function run(g: Globals, own: InitOptions = {}): Promise<CommandOut
           ["host", `${a.hostName} ${deployment.roles.host}`],
           ["doctor", `${deployment.roles.doctor} (grant with: xray set-permission doctor <name> doctor)`],
         ]),
-      details: `gas used ${gas.toLocaleString("en-US")} (strlib ${txs.strlib.gasUsed.toLocaleString("en-US")}, xr ${txs.xr.gasUsed.toLocaleString("en-US")}, host grant ${txs.host.gasUsed.toLocaleString("en-US")})`,
+      details: `gas used ${groupDigits(gas)} (strlib ${groupDigits(txs.strlib.gasUsed)}, xr ${groupDigits(txs.xr.gasUsed)}, host grant ${groupDigits(txs.host.gasUsed)})`,
     };
   });
 }

@@ -10,6 +10,7 @@ import { findPatient, selectPatient } from "../../core/hospital/select";
 import { readInput } from "../../core/in-file";
 import { parseIndex } from "../../core/validate";
 import { UsageError } from "../../errors";
+import { groupDigits } from "../../core/text";
 import { chainWait, senderFor, withChain, type Globals } from "../context";
 import { table, type CommandOutput } from "../output";
 import { progressBar } from "../progress";
@@ -38,7 +39,7 @@ function createdOutput(r: CreatePatientsResult, extra: { warning?: string; text:
       gasUsed: gas,
     },
     text: extra.text,
-    details: r.txs.length ? `${r.txs.length} transaction(s), gas used ${gas.toLocaleString("en-US")}${r.created.length ? ` (${Math.round(gas / r.created.length).toLocaleString("en-US")} a patient)` : ""}` : undefined,
+    details: r.txs.length ? `${r.txs.length} transaction(s), gas used ${groupDigits(gas)}${r.created.length ? ` (${groupDigits(Math.round(gas / r.created.length))} a patient)` : ""}` : undefined,
     stderr: extra.warning ? [extra.warning] : undefined,
   };
 }

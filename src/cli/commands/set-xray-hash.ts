@@ -1,6 +1,5 @@
 import { recordXrayHash } from "../../core/chain/actions/records";
 import { xrContext } from "../../core/chain/xr";
-import { hashFileSync } from "../../core/hash/hash-file";
 import { safeText } from "../../core/text";
 import { parseSha256 } from "../../core/validate";
 import { UsageError } from "../../errors";
@@ -14,6 +13,8 @@ export async function run(g: Globals, part: string, hashText: string | undefined
   let sha256: string;
   if (o.file) {
     // the image checks of hash and anchor: a non-empty image, a regular file (never a FIFO)
+    // loaded only for --file: hashing needs node:crypto, which a hash given as text does not
+    const { hashFileSync } = require("../../core/hash/hash-file") as typeof import("../../core/hash/hash-file");
     const h = hashFileSync(o.file);
     if (!h.ok) throw new UsageError(h.code ? `cannot read ${o.file}: ${h.error}` : `${o.file}: ${h.error}`);
     sha256 = h.sha256;

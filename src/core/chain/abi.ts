@@ -1,5 +1,5 @@
-import { canonicalType, decodeParams, decodeTopic, encodeParams, selector, topicOf } from "./abi-codec";
-import { loadArtifacts, type AbiItem } from "./artifacts";
+import { canonicalType, decodeParams, decodeTopic, encodeParams, selector as hashSelector, topicOf as hashTopic } from "./abi-codec";
+import { loadArtifacts, signatureHashes, type AbiItem } from "./artifacts";
 
 /** A custom error decoded from revert data. */
 export interface DecodedError {
@@ -15,6 +15,10 @@ export interface DecodedEvent {
 }
 
 const signatureOf = (item: AbiItem) => `${item.name}(${(item.inputs ?? []).map(canonicalType).join(",")})`;
+
+// The build's hashes of the contracts' signatures; hashed here only for a signature it lacks.
+const topicOf = (signature: string) => signatureHashes()[signature] ?? hashTopic(signature);
+const selector = (signature: string) => signatureHashes()[signature]?.slice(0, 10) ?? hashSelector(signature);
 
 /** topic0 of an event: the keccak-256 of its signature. */
 export function eventTopic(abi: AbiItem[], name: string): string {

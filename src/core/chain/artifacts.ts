@@ -23,6 +23,7 @@ export interface Artifact {
 export type ContractName = "xr" | "strlib" | "hospital" | "xrpatient";
 
 let cache: Record<string, Artifact> | undefined;
+let hashes: Record<string, string> = {};
 
 /** The compiled contracts (build/xray-artifacts.json, made by `npm run build`). */
 export function loadArtifacts(): Record<string, Artifact> {
@@ -31,8 +32,19 @@ export function loadArtifacts(): Record<string, Artifact> {
   if (!fs.existsSync(file)) {
     throw new XrayError(`compiled contracts not found at ${file}: run \`npm run build\``, "NOT_BUILT");
   }
-  cache = JSON.parse(fs.readFileSync(file, "utf8")).contracts as Record<string, Artifact>;
+  const built = JSON.parse(fs.readFileSync(file, "utf8")) as { contracts: Record<string, Artifact>; hashes?: Record<string, string> };
+  hashes = built.hashes ?? {};
+  cache = built.contracts;
   return cache;
+}
+
+/**
+ * keccak-256 of the contracts' function, event and error signatures, computed when they were
+ * compiled ("setXrayhash(string,string)" → 0x...); empty for artifacts built before they were.
+ */
+export function signatureHashes(): Record<string, string> {
+  loadArtifacts();
+  return hashes;
 }
 
 export function artifact(name: ContractName): Artifact {

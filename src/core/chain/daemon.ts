@@ -74,7 +74,11 @@ export async function runDaemon(home: string, idleMs: number, waitMs = 0): Promi
   const socket = daemonSocketPath(home);
   fs.rmSync(socket, { force: true }); // we hold the lock: a socket file left here is a dead process's
   const server = http.createServer((req, res) => void answer(chain, req, res));
-  server.keepAliveTimeout = 0x7fffffff; // a client keeps its connection for the whole command
+  // A client keeps its connection for the whole command, and the idle timer counts connections:
+  // the longest keep-alive Node's timers hold (it adds 1 s; 0x7fffffff itself overflowed and
+  // logged a TimeoutOverflowWarning on every connection; 0 let idle connections close, so a
+  // command pausing between requests could see the process go idle under it).
+  server.keepAliveTimeout = 0x7fffffff - 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(socket, () => resolve());

@@ -17,11 +17,11 @@ export interface HttpProviderOptions {
  * more than a local request.
  */
 export function httpProvider(url: string, options: HttpProviderOptions = {}): Provider {
-  const { timeoutMs = 30_000, description = url, socketPath } = options;
+  const { timeoutMs = 30_000, description = url } = options;
+  if (options.socketPath) return (require("./socket-rpc") as typeof import("./socket-rpc")).socketProvider(url, options.socketPath, { timeoutMs, description, embedded: options.embedded });
   const target = new URL(url);
   const transport = (target.protocol === "https:" ? require("node:https") : require("node:http")) as typeof import("node:http");
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 8 });
-  let nextId = 1;
   // A kept-alive socket the server closed meanwhile fails with ECONNRESET as soon as it is
   // reused: the request never reached the node, so it is sent again once on a new socket
   // (Node's documented pattern, `request.reusedSocket`).
@@ -29,7 +29,7 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
     new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = transport.request(
         target,
-        { method: "POST", agent, socketPath, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: timeoutMs },
+        { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) }, timeout: timeoutMs },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -44,9 +44,19 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
       });
       req.end(body);
     });
+  return rpcProvider(url, post, { description, embedded: options.embedded, close: async () => agent.destroy() });
+}
+
+/**
+ * A provider sending each request through `post` (a JSON-RPC body in, the HTTP answer out):
+ * a failure to get an answer is ChainUnreachableError (details: the error code), an error
+ * answer is RpcError. Shared by the HTTP client and the background process's socket client.
+ */
+export function rpcProvider(url: string, post: (body: string) => Promise<{ status: number; text: string }>, o: { description: string; embedded?: boolean; close(): Promise<void> }): Provider {
+  let nextId = 1;
   return {
-    description,
-    embedded: options.embedded,
+    description: o.description,
+    embedded: o.embedded,
     async request<T>(method: string, params: unknown[] = []): Promise<T> {
       let response: { status: number; text: string };
       try {
@@ -54,18 +64,21 @@ export function httpProvider(url: string, options: HttpProviderOptions = {}): Pr
       } catch (err) {
         throw new ChainUnreachableError(url, { cause: err, details: (err as NodeJS.ErrnoException).code ?? String(err) });
       }
-      let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
-      try {
-        body = JSON.parse(response.text);
-      } catch {
-        throw new ChainUnreachableError(url, { details: `HTTP ${response.status}: not a JSON-RPC answer` });
-      }
-      if (body.error) throw new RpcError(body.error.message, body.error.code, body.error.data);
-      if (response.status !== 200) throw new ChainUnreachableError(url, { details: `HTTP ${response.status}` });
-      return body.result as T;
+      return rpcResult<T>(url, response);
     },
-    async close() {
-      agent.destroy();
-    },
+    close: o.close,
   };
+}
+
+/** The result of a JSON-RPC answer; RpcError for an error answer, ChainUnreachableError for one that is not JSON-RPC. */
+export function rpcResult<T>(url: string, response: { status: number; text: string }): T {
+  let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
+  try {
+    body = JSON.parse(response.text);
+  } catch {
+    throw new ChainUnreachableError(url, { details: `HTTP ${response.status}: not a JSON-RPC answer` });
+  }
+  if (body.error) throw new RpcError(body.error.message, body.error.code, body.error.data);
+  if (response.status !== 200) throw new ChainUnreachableError(url, { details: `HTTP ${response.status}` });
+  return body.result as T;
 }

@@ -5,6 +5,7 @@ import { openEmbedded } from "../chain/embedded";
 import { damagedFix } from "../chain/db-errors";
 import type { Deployment } from "../chain/deployment";
 import type { Provider } from "../chain/provider";
+import { groupDigits } from "../text";
 import { ok, problem, reason, warning, type Check } from "./check";
 
 /**
@@ -28,7 +29,7 @@ export async function checkChain(home: string, deployment: Deployment | undefine
   try {
     const checks: Check[] = [];
     const block = Number(BigInt(await provider.request<string>("eth_blockNumber")));
-    checks.push(ok("chain", `${provider.description} opens; block ${block.toLocaleString("en-US")}`));
+    checks.push(ok("chain", `${provider.description} opens; block ${groupDigits(block)}`));
     if (deployment) checks.push(await checkContracts(provider, deployment, paths.deployments));
     if (deployment?.hospital) {
       const { checkRegister } = require("../hospital/consistency") as typeof import("../hospital/consistency");

@@ -5,6 +5,7 @@ import { describeHolder, holderAlive, removeIfUnchanged } from "../holder";
 import { readLock } from "../lock";
 import { nodeAnswers, type NodeInfo } from "../chain/embedded";
 import type { Deployment } from "../chain/deployment";
+import { groupDigits } from "../text";
 import { ok, problem, reason, warning, type Check } from "./check";
 
 const FIX_STALE = "`xray doctor --fix` removes it (xray commands also take it over by themselves)";
@@ -96,7 +97,7 @@ export function checkIpfs(home: string): Check {
       }
     };
     walk(dir);
-    return ok("ipfs", `${blocks.toLocaleString("en-US")} block${blocks === 1 ? "" : "s"} in ${dir}`);
+    return ok("ipfs", `${groupDigits(blocks)} block${blocks === 1 ? "" : "s"} in ${dir}`);
   } catch (err) {
     return problem("ipfs", `cannot read ${dir}: ${(err as NodeJS.ErrnoException).code ?? reason(err)}`, "check the folder's owner and mode");
   }

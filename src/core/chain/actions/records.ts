@@ -6,6 +6,7 @@ import { explainRevert } from "../explain";
 import { callRaw } from "../tx";
 import { xrCall, xrLogs, xrSend, type TxOutcome, type XrContext } from "../xr";
 import { checkText } from "../../validate";
+import { indexedHashes } from "./hash-index";
 
 /** One image hash record as the CLI shows it. */
 export interface XrayRecord {
@@ -98,10 +99,19 @@ function toRecord(index: number, r: Record<string, unknown>, name: string): Xray
 /**
  * Record index of every hash on chain (the first, if one was recorded twice), read from the
  * XrayhashSet events, which index the hash: one eth_getLogs instead of thousands of storage
- * reads. `sha256`, when given, narrows the query to that hash.
+ * reads. `sha256`, when given, narrows the answer to that hash. On the home's embedded chain
+ * the events come through the home's cache (hash-index.ts), since Ganache reads every block of
+ * the range whatever the filter.
  */
 export async function recordedHashes(ctx: XrContext, sha256?: string): Promise<Map<string, number[]>> {
-  const logs = await xrLogs(ctx, [eventTopic(artifact("xr").abi, "XrayhashSet"), null, null, sha256 ? "0x" + sha256 : null]);
+  const topic = eventTopic(artifact("xr").abi, "XrayhashSet");
+  if (ctx.chain.key === "embedded") {
+    const all = await indexedHashes(ctx, topic);
+    if (!sha256) return all;
+    const found = all.get(sha256);
+    return new Map(found ? [[sha256, found]] : []);
+  }
+  const logs = await xrLogs(ctx, [topic, null, null, sha256 ? "0x" + sha256 : null]);
   const out = new Map<string, number[]>();
   for (const log of logs) {
     const hash = log.topics[3].slice(2).toLowerCase();
