@@ -28,12 +28,12 @@ interface DatasetOptions {
 
 export async function run(g: Globals, out: string, o: DatasetOptions): Promise<CommandOutput> {
   const seed = Number(o.seed);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number, got "${o.seed}"`);
   if (o.dicom) return runDicom(g, out, o, seed);
   const dicomOnly = (["studies", "patients", "maxSize", "encodings"] as const).find((k) => o[k] !== undefined);
   if (dicomOnly) throw new UsageError(`--${dicomOnly.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} only goes with --dicom`);
   o.scale ??= "1";
   const scale = Number(o.scale);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number, got "${o.seed}"`);
   if (!(scale > 0 && scale <= 1)) throw new UsageError(`--scale must be above 0 and at most 1, got "${o.scale}"`);
   const source = o.source ?? defaultSource();
   if (!source) throw new UsageError("where are the chest X-rays? give --source <cxr folder> (or env XRAY_CXR_DATA)");
@@ -61,7 +61,6 @@ const wholeNumber = (flag: string, v: string, min: number) => {
 
 /** `xray dataset --dicom`: a PACS-like set of DICOM instances made from the real X-rays. */
 async function runDicom(g: Globals, out: string, o: DatasetOptions, seed: number): Promise<CommandOutput> {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number, got "${o.seed}"`);
   if (o.scale !== undefined) throw new UsageError("--scale does not go with --dicom (give --studies and --patients)");
   const studies = wholeNumber("--studies", o.studies ?? "10", 1);
   const patients = wholeNumber("--patients", o.patients ?? String(Math.max(1, Math.ceil(studies / 2))), 1);
